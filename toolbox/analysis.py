@@ -1,0 +1,84 @@
+"""Whoosh analysers and the index schema. Imported only by ``indexer`` and ``search``.
+
+Each language gets its own text fields (``title_de``, ``summary_de``, ``body_de`` …) analysed
+with: a tokenizer, lower-casing, accent folding, the language's stop words (folded) and the
+Snowball stemmer where Whoosh has one. Folding comes *before* stemming so that a query typed
+without accents ("skofja", "biala") produces exactly the same terms as the accented text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from whoosh import fields
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import has_stemmer, has_stopwords
+from whoosh.lang.stopwords import stoplists
+from whoosh.support.charset import accent_map
+
+from .textutil import fold
+
+#: Bump when analysis changes: the manifest records it and a change forces a full rebuild.
+ANALYSIS_VERSION = 2
+TEXT_PARTS = ("title", "summary", "body")
+FACET_FIELDS = ("audience", "sector", "region", "effort", "kind")
+TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
+
+_FOLD_MAP = dict(accent_map)
+_FOLD_MAP.update({ord("ß"): "ss", ord("ł"): "l", ord("Ł"): "l", ord("đ"): "d", ord("ø"): "o"})
+
+
+@cache
+def stopwords(lang: str) -> frozenset[str]:
+    if not has_stopwords(lang):
+        return frozenset()
+    return frozenset(fold(w) for w in stoplists[lang])
+
+
+@cache
+def language_analyzer(lang: str) -> Analyzer:
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLD_MAP)
+    if has_stopwords(lang):
+        chain = chain | StopFilter(stoplist=stopwords(lang), minsize=1)
+    if has_stemmer(lang):
+        chain = chain | StemFilter(lang=lang, cachesize=50000)
+    return chain
+
+
+@cache
+def plain_analyzer() -> Analyzer:
+    """Folding without stemming: tag labels, synonyms and the spelling dictionary."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLD_MAP)
+
+
+def text_field(part: str, lang: str) -> str:
+    return f"{part}_{lang}"
+
+
+def build_schema(languages: Iterable[str]) -> fields.Schema:
+    spec: dict[str, fields.FieldType] = {
+        "id": fields.ID(stored=True, unique=True),
+        "kind": fields.KEYWORD(stored=True, scorable=False, commas=True),
+        "audience": fields.KEYWORD(stored=True, scorable=False, commas=True),
+        "sector": fields.KEYWORD(stored=True, scorable=False, commas=True),
+        "region": fields.KEYWORD(stored=True, scorable=False, commas=True),
+        "effort": fields.KEYWORD(stored=True, scorable=False, commas=True),
+        "title_sort": fields.ID(sortable=True),
+        "effort_rank": fields.NUMERIC(sortable=True),
+        "display": fields.STORED(),
+        "tags": fields.TEXT(analyzer=plain_analyzer(), field_boost=0.6),
+        "words": fields.TEXT(analyzer=plain_analyzer(), phrase=False),
+    }
+    for lang in languages:
+        spec[text_field("title", lang)] = fields.TEXT(analyzer=language_analyzer(lang), field_boost=3.0)
+        spec[text_field("summary", lang)] = fields.TEXT(analyzer=language_analyzer(lang), field_boost=1.5)
+        spec[text_field("body", lang)] = fields.TEXT(analyzer=language_analyzer(lang))
+    return fields.Schema(**spec)

@@ -1,0 +1,418 @@
+"""The ``toolbox`` command. Each command parses its options, makes one library call and prints.
+
+Errors raised on purpose (:class:`~toolbox.errors.ToolboxError`) become a message on stderr and
+an exit code: 1 for problems in the content, 2 for usage errors (unknown option values, ids …).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import Problem, ToolboxError
+
+F = TypeVar("F", bound=Callable[..., Any])
+AXES = ("audience", "sector", "region", "effort", "kind")
+
+
+def _display(path: str, project: Path) -> str:
+    """A problem's path as the user can open it from the working folder."""
+    if not path:
+        return path
+    full = project / path
+    try:
+        return os.path.relpath(full, Path.cwd()) if full.is_relative_to(Path.cwd()) else str(full)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(full)
+
+
+def _echo_problems(problems: tuple[Problem, ...] | list[Problem], project: Path | None, err: bool) -> None:
+    for p in problems:
+        shown = Problem(_display(p.path, project) if project else p.path, p.line, p.column, p.field, p.message,
+                        p.hint, p.severity)
+        if not shown.path:
+            text = (f"{shown.field}: " if shown.field else "") + shown.message
+            if shown.hint:
+                text += f"\n    hint: {shown.hint}"
+        else:
+            text = shown.format()
+        color = "red" if p.severity == "error" else "yellow"
+        head, _, rest = text.partition("\n")
+        click.echo(click.style(head, fg=color) + ("\n" + rest if rest else ""), err=err)
+
+
+def handle_errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ToolboxError as exc:
+            ctx = click.get_current_context()
+            project = ctx.obj.get("project") if ctx.obj else None
+            if exc.problems and not (len(exc.problems) == 1 and exc.problems[0].message == exc.message
+                                     and not exc.problems[0].path):
+                click.echo(click.style(f"Error: {exc.message}", fg="red", bold=True), err=True)
+                _echo_problems(exc.problems, project, err=True)
+            elif exc.problems:
+                p = exc.problems[0]
+                click.echo(click.style(f"Error: {(p.field + ': ') if p.field else ''}{p.message}", fg="red"),
+                           err=True)
+                if p.hint:
+                    click.echo(f"    hint: {p.hint}", err=True)
+            else:
+                click.echo(click.style(f"Error: {exc.message}", fg="red"), err=True)
+            ctx.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress(message: str) -> None:
+    click.echo(click.style(message, dim=True), err=True)
+
+
+def _toolbox(ctx: click.Context) -> Any:
+    from .api import Toolbox
+
+    obj = ctx.obj
+    if "toolbox" not in obj:
+        obj["toolbox"] = Toolbox.open(obj.get("project_arg"), obj.get("index_arg"))
+        obj["project"] = obj["toolbox"].project
+    return obj["toolbox"]
+
+
+def filter_options(fn: F) -> F:
+    helps = {
+        "audience": "Audience value, e.g. public-administration (repeat or comma-separate for OR).",
+        "sector": "Sector value, e.g. design or cross-sector (repeat or comma-separate for OR).",
+        "region": "Region record id, e.g. chemnitz (repeat or comma-separate for OR).",
+        "effort": "Effort level: low, medium or high (repeat or comma-separate for OR).",
+        "kind": "Record kind: method, pilot or region (repeat or comma-separate for OR).",
+    }
+    for axis in reversed(AXES):
+        fn = click.option(f"--{axis}", f"{axis}_", multiple=True, metavar="VALUE", help=helps[axis])(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="toolbox")
+@click.option("--project", "-p", "project_arg", metavar="DIR", envvar="TOOLBOX_PROJECT",
+              help="Project folder holding methods/ (default: the working folder if it has "
+                   "methods/vocabulary.yaml, else the shipped toolbox). Env: TOOLBOX_PROJECT.")
+@click.option("--index", "index_arg", metavar="DIR", envvar="TOOLBOX_INDEX",
+              help="Where the search index lives (default: PROJECT/index, or a user cache folder for "
+                   "the shipped toolbox). Env: TOOLBOX_INDEX.")
+@click.pass_context
+def main(ctx: click.Context, project_arg: str | None, index_arg: str | None) -> None:
+    """CCI Method Toolbox: methods for supporting cultural and creative industries (CCI) in
+    industrial regions, with pilot actions as reference examples and partner region profiles.
+
+    \b
+    Start here:
+      toolbox search hackathon                  search (builds the index on first use)
+      toolbox search --audience schools --lang de
+      toolbox show industrial-hackathon         read one record with its links
+      toolbox validate                          check your records, with file:line:col
+      toolbox new method my-method              start a new record from a skeleton
+
+    Run 'toolbox COMMAND --help' for the options of each command.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project_arg"] = project_arg
+    ctx.obj["index_arg"] = index_arg
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context, path: Path | None, strict: bool, as_json: bool) -> None:
+    """Check every record and the vocabulary; report all problems at once.
+
+    PATH is a project folder (holding methods/) or a methods/ folder; default: the current
+    project. Each problem is printed as  path:line:col: field: message  with a hint below.
+
+    Exit status: 0 no errors (warnings allowed unless --strict), 1 problems found, 2 usage error.
+    """
+    from .api import Toolbox
+
+    if path is not None:
+        project = path.resolve()
+        if project.name == "methods" and (project / "vocabulary.yaml").is_file():
+            project = project.parent
+        ctx.obj["project_arg"] = str(project)
+    toolbox: Toolbox = _toolbox(ctx)
+    catalogue = toolbox.catalogue
+    problems = catalogue.problems
+    failed = bool(catalogue.errors) or (strict and bool(catalogue.warnings))
+    if as_json:
+        payload = {
+            "project": str(toolbox.project),
+            "records": len(catalogue.records),
+            "files": len(catalogue.files),
+            "errors": len(catalogue.errors),
+            "warnings": len(catalogue.warnings),
+            "problems": [{**p.to_dict(), "path": _display(p.path, toolbox.project)} for p in problems],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        _echo_problems(problems, toolbox.project, err=False)
+        n_err, n_warn = len(catalogue.errors), len(catalogue.warnings)
+        summary = (f"{len(catalogue.files)} files checked: {len(catalogue.records)} valid records, "
+                   f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
+        if problems:
+            click.echo("")
+        click.echo(click.style(summary, fg="red" if failed else "green", bold=True))
+    ctx.exit(1 if failed else 0)
+
+
+# --------------------------------------------------------------------------- index
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating what changed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing unless something is wrong.")
+@click.pass_context
+@handle_errors
+def index(ctx: click.Context, rebuild: bool, quiet: bool) -> None:
+    """Build or update the search index.
+
+    Only records whose files were added, changed or removed are re-indexed; a change of the
+    vocabulary or of the toolbox's schema rebuilds everything. The live index is replaced
+    atomically, so searches keep working during a build, and an interrupted build leaves the
+    previous index in place. Records with errors are left out (see 'toolbox validate'); the
+    exit status is then 1.
+    """
+    toolbox = _toolbox(ctx)
+    report = toolbox.build_index(rebuild=rebuild, progress=None if quiet else _progress)
+    if report.skipped:
+        _echo_problems(list(report.skipped), toolbox.project, err=True)
+    if not quiet or report.skipped:
+        click.echo(f"{report.summary()} in {report.seconds:.2f} s → {report.index_dir}")
+        changed = [*(f"+ {r}" for r in report.added), *(f"~ {r}" for r in report.updated),
+                   *(f"- {r}" for r in report.removed)]
+        if not report.full and changed and not quiet:
+            click.echo("\n".join(f"  {c}" for c in changed[:20]) + (
+                f"\n  … {len(changed) - 20} more" if len(changed) > 20 else ""))
+    ctx.exit(1 if report.skipped else 0)
+
+
+# --------------------------------------------------------------------------- search
+
+
+def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str,
+                limit: int | None, sort: str) -> Any:
+    toolbox = _toolbox(ctx)
+    report = toolbox.ensure_index(progress=_progress)
+    if report is not None:
+        _progress(report.summary())
+        if report.skipped:
+            _progress("some records have errors and were left out; run 'toolbox validate' for details")
+    return toolbox.search(" ".join(query), lang=lang, limit=limit, sort=sort, update=False, **filters)
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE",
+              help="Language to show results in (en, de, cs, pl, sl, it, nl); English stands in where a "
+                   "text is missing. Queries match every language.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=0),
+              help="Number of hits to show (facet counts always cover all matches).")
+@click.option("--all", "show_all", is_flag=True, help="Show every hit.")
+@click.option("--sort", type=click.Choice(["relevance", "title", "effort"]), default="relevance",
+              show_default=True, help="Order of the hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (shape: docs/json.md).")
+@click.pass_context
+@handle_errors
+def search(ctx: click.Context, query: tuple[str, ...], lang: str, limit: int, show_all: bool, sort: str,
+           as_json: bool, **axes: tuple[str, ...]) -> None:
+    """Search methods, pilot actions and regions.
+
+    QUERY is plain words in any supported language ("Workshops für Verwaltungen", "skofja
+    loka"); accents are optional and words are matched by their stem. Whoosh query syntax also
+    works: "exact phrase", OR, NOT, title_en:hackathon, wild* .
+
+    Filters narrow the result: several values of one filter are OR, different filters are AND.
+    With no QUERY, everything that matches the filters is listed.
+
+    \b
+    Examples:
+      toolbox search hackathon
+      toolbox search industrial culture --region zwickau-district
+      toolbox search --audience schools,youth --effort low --lang de
+      toolbox search "help desk" --json
+    """
+    filters = {axis: axes[f"{axis}_"] for axis in AXES}
+    result = _run_search(ctx, query, filters, lang, None if show_all else limit, sort)
+    if as_json:
+        from .reports import result_to_json
+
+        click.echo(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
+        return
+    from .terminal import render_result
+
+    click.echo(render_result(result, click.style))
+
+
+# --------------------------------------------------------------------------- show
+
+
+@main.command()
+@click.argument("record_id", metavar="ID")
+@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record, all languages, as JSON.")
+@click.pass_context
+@handle_errors
+def show(ctx: click.Context, record_id: str, lang: str, as_json: bool) -> None:
+    """Show one record with its linked records (pilots of a method, methods of a pilot …)."""
+    toolbox = _toolbox(ctx)
+    record = toolbox.record(record_id)
+    catalogue = toolbox.catalogue
+    if as_json:
+        from .reports import record_to_json
+
+        click.echo(json.dumps(record_to_json(record, catalogue), indent=2, ensure_ascii=False))
+        return
+    if catalogue.vocabulary and lang not in catalogue.vocabulary.languages:
+        from .errors import UsageError, did_you_mean
+
+        raise UsageError(f"unknown language '{lang}'", [Problem("", 0, 0, "lang", f"unknown language '{lang}'",
+                                                                did_you_mean(lang, catalogue.vocabulary.languages))])
+    from .terminal import render_record
+
+    click.echo(render_record(record, catalogue, lang, click.style))
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.pass_context
+@handle_errors
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts per kind and tag value, and how complete each language is."""
+    from .reports import stats as compute
+
+    data = compute(_toolbox(ctx).catalogue)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from .terminal import render_stats
+
+    click.echo(render_stats(data, click.style))
+
+
+# --------------------------------------------------------------------------- export
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE",
+              help="Language of the CSV title and summary columns (JSON holds every language).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (CSV: a data dictionary FILE.columns.csv is written beside it). "
+                   "Default: standard output.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--columns", is_flag=True, help="Print the CSV data dictionary and exit.")
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, query: tuple[str, ...], fmt: str, lang: str, output: Path | None, force: bool,
+           columns: bool, **axes: tuple[str, ...]) -> None:
+    """Export a result set, or every record, as JSON or CSV.
+
+    Takes the same QUERY and filters as 'search'; with neither, exports everything.
+    """
+    from .export import dictionary_csv, to_csv, to_json
+
+    if columns:
+        click.echo(dictionary_csv(), nl=False)
+        return
+    filters = {axis: axes[f"{axis}_"] for axis in AXES}
+    toolbox = _toolbox(ctx)
+    result = _run_search(ctx, query, filters, lang, None, "relevance" if query else "title")
+    catalogue = toolbox.catalogue
+    records = [catalogue.records[h.id] for h in result.hits if h.id in catalogue.records]
+    text = to_csv(records, catalogue, lang) if fmt == "csv" else to_json(records, catalogue, " ".join(query),
+                                                                          result.filters)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from .indexer import atomic_write_text
+
+    targets = [output] + ([output.with_name(output.stem + ".columns.csv")] if fmt == "csv" else [])
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        from .errors import UsageError
+
+        raise UsageError(f"{existing[0]} exists; not overwritten (use --force to replace it)")
+    atomic_write_text(output, text)
+    if fmt == "csv":
+        atomic_write_text(targets[1], dictionary_csv())
+    click.echo(f"wrote {len(records)} records to {output}" + (f" (columns: {targets[1]})" if fmt == "csv" else ""),
+               err=True)
+
+
+# --------------------------------------------------------------------------- new, schema
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["method", "pilot", "region"]))
+@click.argument("record_id", metavar="ID")
+@click.pass_context
+@handle_errors
+def new(ctx: click.Context, kind: str, record_id: str) -> None:
+    """Write a commented skeleton for a new record; never overwrites a file.
+
+    The file goes to methods/ (method), methods/pilots/ (pilot) or methods/regions/ (region)
+    of the project; the working folder becomes a project if it has none. Fill it in, then
+    run 'toolbox validate'.
+    """
+    from .paths import find_project, is_project, shipped_project
+    from .skeleton import write_skeleton
+
+    project = find_project(ctx.obj.get("project_arg"))
+    if project == shipped_project().resolve() and not ctx.obj.get("project_arg") and not is_project(Path.cwd()):
+        project = Path.cwd()
+    target = write_skeleton(project, kind, record_id)
+    click.echo(f"wrote {os.path.relpath(target)}; fill it in, then run: toolbox validate")
+
+
+@main.command()
+@click.argument("kind", required=False, type=click.Choice(["method", "pilot", "region"]))
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write KIND.schema.json for every kind into this folder (e.g. docs/schema).")
+@handle_errors
+def schema(kind: str | None, write_dir: Path | None) -> None:
+    """Print the JSON Schema of a record kind, for YAML editors (see docs/records.md)."""
+    from .model import KINDS
+    from .schema import json_schema_text
+
+    if write_dir is not None:
+        write_dir.mkdir(parents=True, exist_ok=True)
+        from .indexer import atomic_write_text
+
+        for k in KINDS:
+            atomic_write_text(write_dir / f"{k}.schema.json", json_schema_text(k))
+            click.echo(f"wrote {write_dir / f'{k}.schema.json'}", err=True)
+        return
+    click.echo(json_schema_text(kind or "method"), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Problems in content and the one exception hierarchy of the library.
+
+Every problem a user can cause (a bad record, a bad query, a missing index) is described by a
+:class:`Problem` and raised as a :class:`ToolboxError`. The CLI and the web layer turn these into
+messages and exit codes; nothing below them prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from difflib import get_close_matches
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a file, at a position a text editor can jump to.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file".
+    """
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+
+    @property
+    def location(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}"
+        return self.path
+
+    def format(self) -> str:
+        """``path:line:col: field: message`` plus an indented hint line."""
+        head = self.location + ":"
+        if self.severity == "warning":
+            head += " warning:"
+        if self.field:
+            head += f" {self.field}:"
+        text = f"{head} {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.field, p.message))
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """A hint naming the closest known value, or listing the choices when none is close."""
+    choices = sorted(set(known))
+    close = get_close_matches(value, choices, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if len(choices) <= 12:
+        return "expected one of: " + ", ".join(choices)
+    return f"expected one of {len(choices)} known values (see methods/vocabulary.yaml)"
+
+
+class ToolboxError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = tuple(problems)
+
+
+class ContentError(ToolboxError):
+    """Records, vocabulary or a recipe could not be loaded; ``problems`` says why."""
+
+
+class UsageError(ToolboxError):
+    """The caller asked for something that cannot be done (unknown id, bad option value)."""
+
+    exit_code = 2
+
+
+class QueryError(UsageError):
+    """A search query or filter value is not valid."""
+
+
+class IndexUnavailable(ToolboxError):
+    """The search index is missing, locked or unreadable."""

@@ -1,0 +1,280 @@
+"""Plain values passed between stages: records, vocabulary terms and search results.
+
+These are frozen dataclasses with no behaviour beyond small accessors, so renderers (terminal,
+JSON, Jinja2 templates, the web app) can take them without knowing about YAML or Whoosh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["method", "pilot", "region"]
+KINDS: tuple[Kind, ...] = ("method", "pilot", "region")
+DEFAULT_LANG = "en"
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text resolved for one language; ``fallback`` is true when English stood in."""
+
+    text: str
+    lang: str
+    fallback: bool
+
+
+@dataclass(frozen=True)
+class Text:
+    """One string per language code; English is always present in a valid record."""
+
+    values: Mapping[str, str]
+
+    def get(self, lang: str = DEFAULT_LANG) -> str:
+        return self.resolve(lang).text
+
+    def resolve(self, lang: str = DEFAULT_LANG) -> Localized:
+        value = self.values.get(lang, "")
+        if value.strip():
+            return Localized(value, lang, False)
+        return Localized(self.values.get(DEFAULT_LANG, ""), DEFAULT_LANG, lang != DEFAULT_LANG)
+
+    def has(self, lang: str) -> bool:
+        return bool(self.values.get(lang, "").strip())
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(k for k, v in self.values.items() if v.strip())
+
+
+EMPTY_TEXT = Text({})
+
+
+@dataclass(frozen=True)
+class Range:
+    """A closed numeric range; a single figure has ``min == max``."""
+
+    min: float
+    max: float
+
+    def __str__(self) -> str:
+        lo, hi = _num(self.min), _num(self.max)
+        return lo if lo == hi else f"{lo}–{hi}"
+
+
+def _num(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+@dataclass(frozen=True)
+class Effort:
+    """How much a method or pilot takes. ``level`` is a vocabulary value (low/medium/high)."""
+
+    level: str
+    duration: Text = EMPTY_TEXT
+    lead_time: Text = EMPTY_TEXT
+    staff_days: Range | None = None
+    budget_eur: Range | None = None
+    participants: Range | None = None
+    note: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Start and end as written in the record: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+
+    start: str
+    end: str = ""
+
+    def __str__(self) -> str:
+        if not self.end or self.end == self.start:
+            return self.start
+        return f"{self.start} – {self.end}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """Fields every kind has. ``path`` is relative to the project folder."""
+
+    id: str
+    kind: Kind
+    path: str
+    title: Text
+    summary: Text
+    audience: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    effort: Effort | None = None
+
+    @property
+    def region_tags(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Method(Record):
+    purpose: Text
+    when_to_use: Text = EMPTY_TEXT
+    steps: tuple[Text, ...] = ()
+    materials: Text = EMPTY_TEXT
+    preconditions: Text = EMPTY_TEXT
+    pitfalls: Text = EMPTY_TEXT
+    results: Text = EMPTY_TEXT
+    related: tuple[str, ...] = ()
+    pilots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pilot(Record):
+    region: tuple[str, ...]
+    methods: tuple[str, ...]
+    description: Text
+    project: str = ""
+    organisations: tuple[str, ...] = ()
+    period: Period | None = None
+    results: Text = EMPTY_TEXT
+    lessons: Text = EMPTY_TEXT
+    transfer: Text = EMPTY_TEXT
+
+    @property
+    def region_tags(self) -> tuple[str, ...]:
+        return self.region
+
+
+@dataclass(frozen=True, kw_only=True)
+class Population:
+    value: int
+    year: int | None = None
+    note: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True, kw_only=True)
+class Region(Record):
+    country: str
+    description: Text
+    nuts: str = ""
+    population: Population | None = None
+    area_km2: float | None = None
+    industries: tuple[str, ...] = ()
+    settlement: str = ""
+    projects: tuple[str, ...] = ()
+
+    @property
+    def region_tags(self) -> tuple[str, ...]:
+        return (self.id,)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True)
+class Term:
+    """A controlled value: its id, labels per language, synonyms for search."""
+
+    id: str
+    label: Text
+    synonyms: tuple[str, ...] = ()
+    description: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A tag axis (audience, sector, effort) or a plain list (industries, projects …)."""
+
+    name: str
+    label: Text
+    terms: Mapping[str, Term]
+
+    def label_of(self, value: str, lang: str = DEFAULT_LANG) -> str:
+        term = self.terms.get(value)
+        return term.label.get(lang) if term else value
+
+
+FACET_AXES: tuple[str, ...] = ("audience", "sector", "region", "effort", "kind")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    languages: Mapping[str, str]  # code -> the language's own name
+    axes: Mapping[str, Axis]
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+    def axis(self, name: str) -> Axis:
+        return self.axes[name]
+
+
+# --------------------------------------------------------------------------- search results
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Plain text with the character spans to highlight; renderers add their own markup."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: Kind
+    title: str
+    summary: str
+    lang: str
+    fallback: bool
+    score: float
+    snippet: Snippet
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    lang: str
+    total: int
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]]
+    filters: Mapping[str, tuple[str, ...]]
+    suggestion: str | None = None
+    sort: str = "relevance"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Tag filters: several values within one axis are OR, axes are AND."""
+
+    audience: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    effort: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, values: Mapping[str, Iterable[str] | str | None]) -> Filters:
+        clean: dict[str, tuple[str, ...]] = {}
+        for axis in ("audience", "sector", "region", "effort", "kind"):
+            raw = values.get(axis)
+            if not raw:
+                continue
+            items = [raw] if isinstance(raw, str) else list(raw)
+            parts = [p.strip() for item in items for p in item.split(",") if p.strip()]
+            clean[axis] = tuple(dict.fromkeys(parts))
+        return cls(**clean)
+
+    def as_dict(self) -> dict[str, tuple[str, ...]]:
+        return {k: v for k, v in self.__dict__.items() if v}

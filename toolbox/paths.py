@@ -1,0 +1,53 @@
+"""Where things live: the shipped content, a user's project and the index for each."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ENV = "TOOLBOX_PROJECT"
+INDEX_ENV = "TOOLBOX_INDEX"
+
+
+def shipped_project() -> Path:
+    """The folder holding the shipped ``methods/`` and ``templates/``.
+
+    In an installed wheel they are copied to ``toolbox/_data``; in a checkout (or an editable
+    install) they sit beside the package at the top level.
+    """
+    data = PACKAGE_DIR / "_data"
+    if (data / "methods").is_dir():
+        return data
+    return PACKAGE_DIR.parent
+
+
+def is_project(folder: Path) -> bool:
+    return (folder / "methods" / "vocabulary.yaml").is_file()
+
+
+def find_project(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``explicit``, else $TOOLBOX_PROJECT, else the working folder if it is a project, else the shipped one."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get(PROJECT_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    cwd = Path.cwd()
+    if is_project(cwd):
+        return cwd
+    return shipped_project().resolve()
+
+
+def default_index_dir(project: Path) -> Path:
+    """``project/index``, except for content installed inside the package (site-packages may be
+    read-only and shared), which gets a per-user cache folder keyed by its path."""
+    env = os.environ.get(INDEX_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    if project.resolve() != (PACKAGE_DIR / "_data").resolve():
+        return project / "index"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:12]
+    return cache / "cci-toolbox" / key / "index"

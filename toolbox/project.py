@@ -1,0 +1,273 @@
+"""Find a project's files, load every record and check the links between them.
+
+A project is a folder holding ``methods/`` (records and ``vocabulary.yaml``) and optionally
+``templates/``. Loading never stops at the first bad file: it returns a :class:`Catalogue` of
+the records that loaded and every problem found, so callers decide whether to fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ContentError, Problem, did_you_mean, sort_problems
+from .model import Kind, Method, Pilot, Record, Region, Vocabulary
+from .schema import ID_PATTERN
+from .validate import Reference, check_record
+from .vocabulary import load_vocabulary
+from .yamlsource import parse_yaml_bytes
+
+KIND_FOLDERS: dict[str, Kind] = {"": "method", "pilots": "pilot", "regions": "region"}
+FOLDER_OF_KIND = {v: k for k, v in KIND_FOLDERS.items()}
+VOCABULARY_FILE = "vocabulary.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One record file: where it is and what kind its folder says it holds."""
+
+    path: Path
+    rel: str  # relative to the project folder, with forward slashes
+    kind: Kind
+    id: str
+
+
+def content_root(project: Path) -> Path:
+    """The folder holding the records: ``project/methods``, or ``project`` itself if it is one."""
+    if (project / "methods" / VOCABULARY_FILE).is_file() or (project / "methods").is_dir():
+        return project / "methods"
+    return project
+
+
+def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Record files under ``root`` (the methods folder), sorted, plus problems with file names."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return files, problems
+    for folder, kind in KIND_FOLDERS.items():
+        base = root / folder if folder else root
+        if not base.is_dir():
+            continue
+        for path in sorted(base.iterdir()):
+            if path.name.startswith((".", "_")) or not path.name.endswith(YAML_SUFFIXES):
+                continue
+            if not folder and path.name == VOCABULARY_FILE:
+                continue
+            rel = _rel(path, project)
+            if not path.is_file():
+                continue
+            stem = path.name.rsplit(".", 1)[0]
+            if not re.match(ID_PATTERN, stem):
+                suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "my-record"
+                problems.append(Problem(rel, 0, 0, "", f"file name '{path.name}' is not a valid record id",
+                                        f"rename it to {suggestion}.yaml (lower-case letters, digits, hyphens)"))
+                continue
+            files.append(SourceFile(path, rel, kind, stem))
+    for path in sorted(root.rglob("*")):
+        if path.suffix in YAML_SUFFIXES and path.is_file():
+            parent = path.parent.relative_to(root).as_posix()
+            parent = "" if parent == "." else parent
+            if parent not in KIND_FOLDERS and not any(part.startswith((".", "_")) for part in path.parts):
+                problems.append(Problem(_rel(path, project), 0, 0, "", "file is ignored: not in a record folder",
+                                        "records go in methods/, methods/pilots/ or methods/regions/",
+                                        "warning"))
+    return files, problems
+
+
+def _rel(path: Path, project: Path) -> str:
+    try:
+        return path.relative_to(project).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything loaded from a project: valid records, the vocabulary and all problems."""
+
+    project: Path
+    records: Mapping[str, Record]
+    vocabulary: Vocabulary | None
+    problems: tuple[Problem, ...]
+    files: tuple[SourceFile, ...] = ()
+    hashes: Mapping[str, str] = field(default_factory=dict)  # rel path -> sha256 of the bytes
+    vocabulary_hash: str = ""
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    def of_kind(self, kind: str) -> Iterator[Record]:
+        return (r for r in self.records.values() if r.kind == kind)
+
+    # -- links, in both directions, whichever side wrote them ----------------------------
+
+    def pilots_of_method(self, method_id: str) -> list[Pilot]:
+        method = self.records.get(method_id)
+        ids = set(method.pilots) if isinstance(method, Method) else set()
+        ids |= {p.id for p in self.of_kind("pilot") if isinstance(p, Pilot) and method_id in p.methods}
+        return [r for i in sorted(ids) if isinstance(r := self.records.get(i), Pilot)]
+
+    def methods_of_pilot(self, pilot_id: str) -> list[Method]:
+        pilot = self.records.get(pilot_id)
+        ids = list(pilot.methods) if isinstance(pilot, Pilot) else []
+        ids += sorted(m.id for m in self.of_kind("method")
+                      if isinstance(m, Method) and pilot_id in m.pilots and m.id not in ids)
+        return [r for i in ids if isinstance(r := self.records.get(i), Method)]
+
+    def pilots_in_region(self, region_id: str) -> list[Pilot]:
+        return [p for p in self.of_kind("pilot") if isinstance(p, Pilot) and region_id in p.region]
+
+    def related_methods(self, method_id: str) -> list[Method]:
+        method = self.records.get(method_id)
+        ids = list(method.related) if isinstance(method, Method) else []
+        ids += sorted(m.id for m in self.of_kind("method")
+                      if isinstance(m, Method) and method_id in m.related and m.id not in ids)
+        return [r for i in ids if isinstance(r := self.records.get(i), Method) and i != method_id]
+
+    def regions_of(self, record: Record) -> tuple[str, ...]:
+        """Region tags of a record; a method takes the regions of the pilots that used it."""
+        if isinstance(record, Method):
+            return tuple(sorted({r for p in self.pilots_of_method(record.id) for r in p.region}))
+        return record.region_tags
+
+    def get(self, record_id: str) -> Record:
+        try:
+            return self.records[record_id]
+        except KeyError:
+            from .errors import UsageError
+
+            raise UsageError(f"no record with id '{record_id}'",
+                             [Problem("", 0, 0, "id", f"no record with id '{record_id}'",
+                                      did_you_mean(record_id, self.records))]) from None
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            n = len(self.errors)
+            raise ContentError(f"{n} problem{'s' if n != 1 else ''} in the content", self.errors)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_catalogue(project: Path) -> Catalogue:
+    """Load the vocabulary and every record of ``project``; collect all problems."""
+    project = project.resolve()
+    root = content_root(project)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        problems.append(Problem(_rel(root, project), 0, 0, "", "no methods/ folder here",
+                                "run the command in a project folder, or pass --project DIR"))
+        return Catalogue(project, {}, None, tuple(problems))
+
+    vocab_path = root / VOCABULARY_FILE
+    vocabulary: Vocabulary | None = None
+    vocabulary_hash = ""
+    if vocab_path.is_file():
+        vocabulary, vproblems = load_vocabulary(vocab_path, _rel(vocab_path, project))
+        problems.extend(vproblems)
+        vocabulary_hash = sha256(vocab_path.read_bytes())
+    else:
+        problems.append(Problem(_rel(vocab_path, project), 0, 0, "", "vocabulary file is missing",
+                                "copy methods/vocabulary.yaml from the shipped toolbox and adapt it"))
+
+    files, fproblems = discover(root, project)
+    problems.extend(fproblems)
+    records: dict[str, Record] = {}
+    first_seen: dict[str, str] = {}
+    references: list[Reference] = []
+    hashes: dict[str, str] = {}
+    field_pos: dict[str, dict[str, tuple[int, int]]] = {}
+    for source in files:
+        try:
+            raw = source.path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(source.rel, 0, 0, "", f"cannot read file: {exc.strerror}"))
+            continue
+        hashes[source.rel] = sha256(raw)
+        if source.id in first_seen:
+            problems.append(Problem(source.rel, 0, 0, "", f"duplicate id '{source.id}': "
+                                    f"{first_seen[source.id]} has the same file name",
+                                    "ids are unique across methods, pilots and regions; rename one file"))
+            continue
+        first_seen[source.id] = source.rel
+        doc, yproblems = parse_yaml_bytes(raw, source.rel)
+        problems.extend(yproblems)
+        if doc is None:
+            continue
+        field_pos[source.rel] = {k[0]: v for k, v in doc.keys.items() if len(k) == 1 and isinstance(k[0], str)}
+        record, rproblems, refs = check_record(source.kind, source.id, doc, vocabulary)
+        problems.extend(rproblems)
+        references.extend(refs)
+        if record is not None and not any(p.severity == "error" for p in yproblems):
+            records[source.id] = record
+
+    problems.extend(_check_references(references, first_seen, files))
+    problems.extend(_check_link_symmetry(records, field_pos))
+    return Catalogue(project, records, vocabulary, tuple(sort_problems(problems)), tuple(files), hashes,
+                     vocabulary_hash)
+
+
+def _check_references(references: list[Reference], ids: Mapping[str, str],
+                      files: list[SourceFile]) -> list[Problem]:
+    kind_of = {f.id: f.kind for f in files}
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        by_kind[f.kind].append(f.id)
+    problems = []
+    for ref in references:
+        if ref.target not in ids:
+            problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
+                                    f"no {ref.kind} with id '{ref.target}'",
+                                    did_you_mean(ref.target, by_kind[ref.kind])
+                                    if by_kind[ref.kind] else f"create methods/{FOLDER_OF_KIND[ref.kind]}"
+                                    f"{'/' if FOLDER_OF_KIND[ref.kind] else ''}{ref.target}.yaml"))
+        elif kind_of.get(ref.target) != ref.kind:
+            problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
+                                    f"'{ref.target}' is a {kind_of[ref.target]}, not a {ref.kind}",
+                                    f"list it under the field for {kind_of[ref.target]}s"))
+        elif ref.target == ref.source_id:
+            problems.append(Problem(ref.path, ref.line, ref.column, ref.field, "a record links to itself",
+                                    "remove this entry", "warning"))
+    return problems
+
+
+def _check_link_symmetry(records: Mapping[str, Record],
+                         field_pos: Mapping[str, Mapping[str, tuple[int, int]]]) -> list[Problem]:
+    """Method ↔ pilot links should be written on both sides; a missing side is a warning."""
+    problems = []
+
+    def at(rec: Record, key: str) -> tuple[int, int]:
+        return field_pos.get(rec.path, {}).get(key, (1, 1))
+
+    for rec in records.values():
+        if isinstance(rec, Pilot):
+            for mid in rec.methods:
+                method = records.get(mid)
+                if isinstance(method, Method) and rec.id not in method.pilots:
+                    problems.append(Problem(method.path, *at(method, "pilots"), "pilots",
+                                            f"pilot '{rec.id}' uses this method but is not listed here",
+                                            f"add '{rec.id}' to pilots:", "warning"))
+        elif isinstance(rec, Method):
+            for pid in rec.pilots:
+                pilot = records.get(pid)
+                if isinstance(pilot, Pilot) and rec.id not in pilot.methods:
+                    problems.append(Problem(pilot.path, *at(pilot, "methods"), "methods",
+                                            f"method '{rec.id}' lists this pilot but it is not listed here",
+                                            f"add '{rec.id}' to methods:", "warning"))
+    return problems
+
+
+def region_ids(catalogue: Catalogue) -> list[str]:
+    return sorted(r.id for r in catalogue.of_kind("region") if isinstance(r, Region))

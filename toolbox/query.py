@@ -1,0 +1,104 @@
+"""Prepare a user's query string before Whoosh parses it (no Whoosh here).
+
+Plain words are the common case: stop words of any supported language are dropped (so "für"
+in "Workshops für Verwaltungen" does not have to occur in a record), and words or phrases that
+belong to a synonym group are replaced by an OR of the whole group (CCI → KKW, Kreativwirtschaft
+…). Quoted phrases, ``field:value`` terms, operators and brackets pass through unchanged, so
+Whoosh query syntax keeps working for those who know it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .textutil import fold
+
+_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    bare: bool  # a plain word: not an operator, phrase, bracket or field:value
+
+
+def tokenize(query: str) -> list[Token]:
+    out = []
+    for match in _TOKEN.finditer(query):
+        text = match.group(0)
+        bare = not (
+            text in OPERATORS
+            or text in "()"
+            or text.startswith(('"', "+", "-"))
+            or ":" in text
+            or any(c in text for c in "*?[]{}^~")
+        )
+        out.append(Token(text, bare))
+    return out
+
+
+def bare_words(query: str) -> list[str]:
+    return [t.text for t in tokenize(query) if t.bare]
+
+
+def _quote(phrase: str) -> str:
+    phrase = phrase.replace('"', "")
+    return f'"{phrase}"' if " " in phrase or "-" in phrase else phrase
+
+
+class SynonymTable:
+    """Longest-match lookup of synonym phrases, compared folded ('KKW' = 'kkw')."""
+
+    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
+        self.groups: list[tuple[str, ...]] = [tuple(g) for g in groups]
+        self.lookup: dict[tuple[str, ...], int] = {}
+        for i, group in enumerate(self.groups):
+            for phrase in group:
+                self.lookup.setdefault(tuple(fold(phrase).split()), i)
+        self.longest = max((len(k) for k in self.lookup), default=0)
+
+    def match(self, words: Sequence[str], start: int) -> tuple[int, int] | None:
+        """(group index, number of words) of the longest synonym starting at ``start``."""
+        for n in range(min(self.longest, len(words) - start), 0, -1):
+            key = tuple(fold(w) for w in words[start:start + n])
+            if key in self.lookup:
+                return self.lookup[key], n
+        return None
+
+
+def prepare(query: str, synonyms: SynonymTable, stopwords: frozenset[str]) -> str:
+    """The query as Whoosh should parse it; see the module docstring."""
+    tokens = tokenize(query)
+    if not tokens:
+        return ""
+    droppable = [t.bare and fold(t.text) in stopwords for t in tokens]
+    if all(d or not t.bare for d, t in zip(droppable, tokens, strict=True)) and any(t.bare for t in tokens):
+        droppable = [False] * len(tokens)  # a query of nothing but stop words keeps them
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.bare:
+            out.append(token.text)
+            i += 1
+            continue
+        run_end = i
+        while run_end < len(tokens) and tokens[run_end].bare:
+            run_end += 1
+        words = [t.text for t in tokens[i:run_end]]
+        j = 0
+        while j < len(words):
+            found = synonyms.match(words, j)
+            if found:
+                group, n = found
+                out.append("(" + " OR ".join(_quote(p) for p in synonyms.groups[group]) + ")")
+                j += n
+                continue
+            if not droppable[i + j]:
+                out.append(words[j])
+            j += 1
+        i = run_end
+    return " ".join(out)

@@ -1,0 +1,280 @@
+"""Query the Whoosh index and return plain :class:`~toolbox.model.SearchResult` values.
+
+Filters and facet counts use a per-document tag table read once per index generation, so
+counting is set arithmetic rather than one Whoosh grouping query per axis. Facet counts are
+*disjunctive*: the count of a value on axis X is the number of records that match the query
+and the filters of every other axis and carry that value. That is the number a user gets by
+ticking the value when nothing on X is ticked yet, and it stays meaningful while several values
+of X are ticked (they are OR-ed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser
+from whoosh.searching import Searcher
+
+from .analysis import FACET_FIELDS, TEXT_PARTS, language_analyzer, stopwords, text_field
+from .errors import IndexUnavailable, Problem, QueryError, did_you_mean
+from .indexer import MANIFEST, live_generation
+from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
+from .query import SynonymTable, bare_words, prepare
+from .textutil import fold, shorten
+
+SORTS = ("relevance", "title", "effort")
+KIND_LABELS = {
+    "method": {"en": "Method", "de": "Methode", "cs": "Metoda", "pl": "Metoda", "sl": "Metoda",
+               "it": "Metodo", "nl": "Methode"},
+    "pilot": {"en": "Pilot action", "de": "Pilotaktion", "cs": "Pilotní akce", "pl": "Działanie pilotażowe",
+              "sl": "Pilotna akcija", "it": "Azione pilota", "nl": "Pilotactie"},
+    "region": {"en": "Region profile", "de": "Regionsprofil", "cs": "Profil regionu", "pl": "Profil regionu",
+               "sl": "Profil regije", "it": "Profilo regionale", "nl": "Regioprofiel"},
+}
+
+
+@dataclass
+class _Opened:
+    """An open index generation with what every search on it needs."""
+
+    gen: Path
+    index: Any
+    searcher: Searcher
+    manifest: dict[str, Any]
+    languages: list[str]
+    tag_table: dict[str, dict[str, set[int]]]  # axis -> value -> docnums
+    all_docs: frozenset[int]
+    synonyms: SynonymTable
+    stop: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _open_generation(gen: Path) -> _Opened:
+    ix = whoosh_index.open_dir(str(gen))
+    manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    searcher = ix.searcher()
+    reader = searcher.reader()
+    table: dict[str, dict[str, set[int]]] = {}
+    for axis in FACET_FIELDS:
+        values: dict[str, set[int]] = {}
+        if axis in ix.schema:
+            for term in reader.field_terms(axis):
+                values[term] = set(reader.postings(axis, term).all_ids())
+        table[axis] = values
+    languages = list(manifest.get("languages", ["en"]))
+    stop = frozenset().union(*(stopwords(lang) for lang in languages))
+    return _Opened(gen, ix, searcher, manifest, languages, table, frozenset(reader.all_doc_ids()),
+                   SynonymTable(manifest.get("synonyms", [])), stop)
+
+
+def open_index(index_dir: Path) -> _Opened:
+    gen = live_generation(index_dir)
+    if gen is None:
+        raise IndexUnavailable(f"no search index in {index_dir}",
+                               [Problem(str(index_dir), 0, 0, "", "no search index here",
+                                        "run 'toolbox index' first")])
+    try:
+        return _open_generation(gen)
+    except (OSError, ValueError) as exc:
+        # A concurrent build may have removed this generation right after we read CURRENT.
+        again = live_generation(index_dir)
+        if again is not None and again != gen:
+            return _open_generation(again)
+        raise IndexUnavailable(f"cannot open the search index in {index_dir}: {exc}") from exc
+
+
+def known_values(opened: _Opened, axis: str) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = opened.manifest.get("labels", {}).get(axis, {})
+    if axis == "kind":
+        return KIND_LABELS
+    return labels
+
+
+def _label(opened: _Opened, axis: str, value: str, lang: str) -> str:
+    labels = known_values(opened, axis).get(value, {})
+    return labels.get(lang) or labels.get("en") or value
+
+
+def check_filters(opened: _Opened, filters: Filters) -> None:
+    problems = []
+    for axis, values in filters.as_dict().items():
+        known = known_values(opened, axis)
+        for value in values:
+            if value not in known:
+                problems.append(Problem("", 0, 0, axis, f"unknown {axis} value '{value}'",
+                                        did_you_mean(value, known)))
+    if problems:
+        raise QueryError(problems[0].message, problems)
+
+
+def _parse(opened: _Opened, text: str, lang: str) -> wq.Query:
+    fields = [text_field(part, lg) for lg in opened.languages for part in TEXT_PARTS]
+    fields.append("tags")
+    boosts = {text_field(part, lang): 1.5 for part in TEXT_PARTS}
+    parser = MultifieldParser(fields, opened.index.schema, fieldboosts=boosts)
+    try:
+        return parser.parse(text)
+    except Exception as exc:  # Whoosh raises assorted types on odd syntax
+        raise QueryError(f"cannot understand the query: {exc}",
+                         [Problem("", 0, 0, "query", f"cannot understand the query {text!r}",
+                                  "use plain words, or quote a phrase with \"…\"")]) from exc
+
+
+def _matching(opened: _Opened, q: wq.Query | None) -> set[int]:
+    if q is None:
+        return set(opened.all_docs)
+    return set(opened.searcher.docs_for_query(q))
+
+
+def _axis_docs(opened: _Opened, axis: str, values: Iterable[str]) -> set[int]:
+    table = opened.tag_table.get(axis, {})
+    out: set[int] = set()
+    for value in values:
+        out |= table.get(value, set())
+    return out
+
+
+class _SnippetFormatter(highlight.Formatter):  # type: ignore[misc]
+    """Returns the best fragment as a Snippet (text plus highlight spans) instead of markup."""
+
+    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> Snippet:
+        if not fragments:
+            return Snippet("")
+        frag = fragments[0]
+        text = frag.text[frag.startchar:frag.endchar]
+        spans = tuple((t.startchar - frag.startchar, t.endchar - frag.startchar) for t in frag.matches)
+        prefix = "…" if frag.startchar > 0 else ""
+        suffix = "…" if frag.endchar < len(frag.text) else ""
+        shift = len(prefix)
+        return Snippet(prefix + text + suffix, tuple((a + shift, b + shift) for a, b in spans))
+
+
+def _snippet(opened: _Opened, q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:
+    entry = texts.get(lang) or texts.get("en") or {}
+    use_lang = lang if lang in texts else "en"
+    source = " ".join(x for x in (entry.get("summary", ""), entry.get("body", "")) if x).replace("\n", " ")
+    if q is not None and source:
+        wanted = {text_field(p, use_lang) for p in TEXT_PARTS}
+        terms = {t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f in wanted}
+        if terms:
+            fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+            snippet = highlight.highlight(source, terms, language_analyzer(use_lang), fragmenter,
+                                          _SnippetFormatter(), top=1)
+            if isinstance(snippet, Snippet) and snippet.text:
+                return snippet
+    return Snippet(shorten(entry.get("summary", "") or source, 220))
+
+
+def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
+    """A corrected query when some plain word matches nothing; never applied automatically."""
+    words = bare_words(query)
+    if not words:
+        return None
+    corrector = opened.searcher.corrector("words")
+    changed = False
+    out = query
+    for word in words:
+        if fold(word) in opened.stop:
+            continue
+        if _matching(opened, _parse(opened, word, lang)):
+            continue
+        options = corrector.suggest(fold(word), limit=1, maxdist=2, prefix=1)
+        if options:
+            out = out.replace(word, options[0], 1)
+            changed = True
+    return out if changed else None
+
+
+def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", limit: int | None = 10,
+           sort: str = "relevance") -> SearchResult:
+    opened = open_index(index_dir)
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort '{sort}'", [Problem("", 0, 0, "sort", f"unknown sort '{sort}'",
+                                                            did_you_mean(sort, SORTS))])
+    if lang not in opened.languages:
+        raise QueryError(f"unknown language '{lang}'",
+                         [Problem("", 0, 0, "lang", f"unknown language '{lang}'",
+                                  did_you_mean(lang, opened.languages))])
+    if limit is not None and limit < 0:
+        raise QueryError("limit must be 0 or more")
+    check_filters(opened, filters)
+
+    prepared = prepare(query.strip(), opened.synonyms, opened.stop) if query.strip() else ""
+    q = _parse(opened, prepared, lang) if prepared else None
+    if q is None:
+        base = set(opened.all_docs)
+    elif q is wq.NullQuery:
+        base = set()
+    else:
+        base = _matching(opened, q)
+
+    selected = filters.as_dict()
+    axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}
+    matched = set(base)
+    for docs in axis_sets.values():
+        matched &= docs
+
+    facets: dict[str, tuple[FacetValue, ...]] = {}
+    for axis in FACET_FIELDS:
+        pool = set(base)
+        for other, docs in axis_sets.items():
+            if other != axis:
+                pool &= docs
+        counts = Counter({value: len(docs & pool) for value, docs in opened.tag_table[axis].items()})
+        chosen = set(selected.get(axis, ()))
+        values = [FacetValue(v, _label(opened, axis, v, lang), n, v in chosen)
+                  for v, n in counts.items() if n or v in chosen]
+        values += [FacetValue(v, _label(opened, axis, v, lang), 0, True) for v in chosen if v not in counts]
+        values.sort(key=lambda f: (-f.count, fold(f.label)))
+        facets[axis] = tuple(values)
+
+    hits: list[Hit] = []
+    if matched and limit != 0:
+        searcher = opened.searcher
+        sortedby: Any = None
+        reverse = False
+        if sort == "title":
+            sortedby = "title_sort"
+        elif sort == "effort":
+            sortedby = ["effort_rank", "title_sort"]
+        results = searcher.search(q if q is not None else wq.Every(), filter=matched, limit=limit,
+                                  sortedby=sortedby, reverse=reverse)
+        for hit in results:
+            stored = hit.fields()
+            display = stored["display"]
+            texts = display["texts"]
+            entry = texts.get(lang)
+            fallback = not (entry and entry.get("title"))
+            shown = texts.get("en", {}) if fallback else entry
+            hits.append(Hit(
+                id=stored["id"],
+                kind=_kind(stored["kind"]),
+                title=shown.get("title", stored["id"]),
+                summary=shown.get("summary", ""),
+                lang="en" if fallback else lang,
+                fallback=fallback and lang != "en",
+                score=round(float(hit.score or 0.0), 4) if sort == "relevance" and q is not None else 0.0,
+                snippet=_snippet(opened, q, texts, "en" if fallback else lang),
+                tags={k: tuple(v) for k, v in display["tags"].items()},
+            ))
+
+    suggestion = _suggest(opened, query, lang) if q is not None and not base else None
+    return SearchResult(query=query, lang=lang, total=len(matched), hits=tuple(hits), facets=facets,
+                        filters=selected, suggestion=suggestion, sort=sort)
+
+
+def _kind(value: str) -> Kind:
+    if value == "pilot":
+        return "pilot"
+    if value == "region":
+        return "region"
+    return "method"

@@ -1,0 +1,388 @@
+"""Check one parsed YAML mapping against a schema spec and build plain values from it.
+
+Every problem is collected with the position of the offending key or value; nothing raises.
+References between records are only collected here (with positions) and checked once all
+records are loaded (see ``project.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problem, Severity, did_you_mean
+from .model import (
+    EMPTY_TEXT,
+    Effort,
+    Method,
+    Period,
+    Pilot,
+    Population,
+    Range,
+    Record,
+    Region,
+    Source,
+    Text,
+    Vocabulary,
+)
+from .schema import (
+    DATE_PATTERN,
+    KIND_SPECS,
+    LANG_PATTERN,
+    Date,
+    Field,
+    Int,
+    ListOf,
+    Number,
+    Obj,
+    RangeOf,
+    Ref,
+    Spec,
+    Str,
+    Tag,
+    TextMap,
+)
+from .yamlsource import PathKey, YamlDocument, dotted
+
+_TYPE_NAMES = {
+    str: "a text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true/false",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "nothing (empty value)",
+    _dt.date: "a date",
+    _dt.datetime: "a date and time",
+}
+
+
+def type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A link from one record to another, kept with its position for later checking."""
+
+    source_id: str
+    field: str
+    target: str
+    kind: str
+    path: str
+    line: int
+    column: int
+
+
+class Checker:
+    """Walks data along a spec; collects problems and references; returns cleaned data."""
+
+    def __init__(self, doc: YamlDocument, vocabulary: Vocabulary | None, languages: set[str],
+                 record_id: str = "") -> None:
+        self.doc = doc
+        self.vocabulary = vocabulary
+        self.languages = languages
+        self.record_id = record_id
+        self.problems: list[Problem] = []
+        self.references: list[Reference] = []
+
+    # -- reporting -------------------------------------------------------------------
+
+    def report(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
+               severity: Severity = "error") -> None:
+        line, column = self.doc.key_pos(path) if key else self.doc.pos(path)
+        self.problems.append(Problem(self.doc.path, line, column, dotted(path), message, hint, severity))
+
+    # -- walking ---------------------------------------------------------------------
+
+    def check_object(self, spec: Obj, value: Any, path: PathKey, extra_ok: bool = False) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.report(path, f"expected a mapping of fields, got {type_name(value)}",
+                        "write one 'name: value' per line, indented under this key")
+            return None
+        known = {f.name: f for f in spec.fields}
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                continue  # reported by the YAML reader
+            f = known.get(key)
+            if f is None:
+                if not extra_ok:
+                    self.report((*path, key), f"unknown field '{key}'", did_you_mean(key, known), key=True)
+                continue
+            if item is None:
+                if f.required:
+                    self.report((*path, key), f"'{key}' is empty", f"fill in {f.doc.lower() or 'a value'}")
+                continue
+            cleaned = self.check(f.spec, item, (*path, key), f)
+            if cleaned is not None:
+                out[key] = cleaned
+        for f in spec.fields:
+            if f.required and f.name not in value:
+                where = path
+                self.report(where, f"missing required field '{f.name}'",
+                            f"add '{f.name}:' — {f.doc.lower()}" if f.doc else f"add '{f.name}:'",
+                            key=bool(path))
+        return out
+
+    def check(self, spec: Spec, value: Any, path: PathKey, f: Field | None = None) -> Any:
+        if isinstance(spec, TextMap):
+            return self.check_text(value, path)
+        if isinstance(spec, Obj):
+            return self.check_object(spec, value, path)
+        if isinstance(spec, ListOf):
+            return self.check_list(spec, value, path)
+        if isinstance(spec, Str):
+            return self.check_str(spec, value, path)
+        if isinstance(spec, Int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                hint = "write digits only, without separators" if isinstance(value, str | float) else ""
+                self.report(path, f"expected a whole number, got {type_name(value)}", hint)
+                return None
+            if spec.minimum is not None and value < spec.minimum:
+                self.report(path, f"must be at least {spec.minimum}, got {value}")
+                return None
+            return value
+        if isinstance(spec, Number):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.report(path, f"expected a number, got {type_name(value)}", "write digits, e.g. 2137.5")
+                return None
+            if spec.minimum is not None and value < spec.minimum:
+                self.report(path, f"must be at least {spec.minimum}, got {value}")
+                return None
+            return value
+        if isinstance(spec, Tag):
+            return self.check_tag(spec, value, path)
+        if isinstance(spec, Ref):
+            if not isinstance(value, str) or not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", value):
+                self.report(path, f"expected the id of a {spec.kind} record, got {value!r}",
+                            "ids are file names without .yaml: lower-case letters, digits and hyphens")
+                return None
+            line, column = self.doc.pos(path)
+            self.references.append(
+                Reference(self.record_id, dotted(path), value, spec.kind, self.doc.path, line, column)
+            )
+            return value
+        if isinstance(spec, RangeOf):
+            return self.check_range(spec, value, path)
+        if isinstance(spec, Date):
+            if isinstance(value, _dt.datetime):
+                value = value.date()
+            if isinstance(value, _dt.date):
+                return value.isoformat()
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str) or not re.match(DATE_PATTERN, value):
+                self.report(path, f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}",
+                            "for example 2020-09 or 2021-03-26")
+                return None
+            return value
+        raise TypeError(spec)  # pragma: no cover - the spec is ours
+
+    def check_list(self, spec: ListOf, value: Any, path: PathKey) -> list[Any] | None:
+        if not isinstance(value, list):
+            if isinstance(value, str) and isinstance(spec.item, Tag | Ref | Str):
+                self.report(path, f"expected a list, got {type_name(value)}", f"write it as a list: [{value}]")
+            else:
+                self.report(path, f"expected a list, got {type_name(value)}",
+                            "start each item on its own line with '- '")
+            return None
+        if len(value) < spec.min_items:
+            self.report(path, "must list at least one item" if spec.min_items == 1
+                        else f"must list at least {spec.min_items} items")
+        out = []
+        seen: set[Any] = set()
+        for i, item in enumerate(value):
+            cleaned = self.check(spec.item, item, (*path, i))
+            if cleaned is None:
+                continue
+            if isinstance(cleaned, str):
+                if cleaned in seen:
+                    self.report((*path, i), f"'{cleaned}' is listed twice", "remove the repeat",
+                                severity="warning")
+                    continue
+                seen.add(cleaned)
+            out.append(cleaned)
+        return out
+
+    def check_str(self, spec: Str, value: Any, path: PathKey) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.report(path, f"expected a text, got {type_name(value)}")
+            return None
+        text = str(value).strip()
+        if not text:
+            self.report(path, "is empty")
+            return None
+        if spec.pattern and not re.match(spec.pattern, text):
+            self.report(path, f"{text!r} is not {spec.pattern_hint or 'in the expected form'}")
+            return None
+        return text
+
+    def check_tag(self, spec: Tag, value: Any, path: PathKey) -> str | None:
+        if not isinstance(value, str):
+            self.report(path, f"expected a {spec.axis} value, got {type_name(value)}")
+            return None
+        if self.vocabulary is None:
+            return value
+        axis = self.vocabulary.axes.get(spec.axis)
+        if axis is None:
+            self.report(path, f"the vocabulary has no '{spec.axis}' list", "add it to methods/vocabulary.yaml")
+            return None
+        if value not in axis.terms:
+            self.report(path, f"unknown {spec.axis} value '{value}'", did_you_mean(value, axis.terms))
+            return None
+        return value
+
+    def check_range(self, spec: RangeOf, value: Any, path: PathKey) -> Range | None:
+        num_types: tuple[type, ...] = (int,) if spec.integer else (int, float)
+        what = "a whole number" if spec.integer else "a number"
+
+        def ok(v: Any) -> bool:
+            return not isinstance(v, bool) and isinstance(v, num_types) and v >= 0
+
+        if ok(value):
+            return Range(value, value)
+        if isinstance(value, dict):
+            lo, hi = value.get("min"), value.get("max")
+            extra = set(value) - {"min", "max"}
+            for key in sorted(extra, key=str):
+                self.report((*path, key), f"unknown field '{key}'", "a range has only 'min' and 'max'", key=True)
+            if not ok(lo) or not ok(hi):
+                self.report(path, f"a range needs 'min' and 'max', each {what} ≥ 0",
+                            "for example {min: 5, max: 20}")
+                return None
+            if lo > hi:
+                self.report(path, f"min ({lo}) is greater than max ({hi})", "swap the two values")
+                return None
+            return Range(lo, hi)
+        self.report(path, f"expected {what} or {{min, max}}, got {type_name(value)}",
+                    "write digits without units or separators, e.g. 5000 or {min: 5000, max: 20000}")
+        return None
+
+    def check_text(self, value: Any, path: PathKey) -> Text | None:
+        if isinstance(value, str):
+            self.report(path, "expected one text per language, got a single text",
+                        f"write it as:  en: {value[:40]!r}" if len(value) < 60 else "indent it under 'en:'")
+            return None
+        if not isinstance(value, dict):
+            self.report(path, f"expected one text per language, got {type_name(value)}",
+                        "write 'en: …' and 'de: …' on indented lines")
+            return None
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            if not isinstance(lang, str):
+                continue
+            if not re.match(LANG_PATTERN, lang) or (self.languages and lang not in self.languages):
+                self.report((*path, lang), f"unknown language '{lang}'",
+                            did_you_mean(lang, self.languages or {"en"}), key=True)
+                continue
+            if text is None:
+                text = ""
+            if isinstance(text, int | float) and not isinstance(text, bool):
+                text = str(text)
+            if not isinstance(text, str):
+                self.report((*path, lang), f"expected a text, got {type_name(text)}",
+                            "quote the text, or use '|' for several lines")
+                continue
+            out[lang] = text.strip()
+        if "en" not in value:
+            self.report(path, "English text is missing", "add 'en: …'; English is required", key=bool(path))
+        elif not out.get("en"):
+            if "en" in out or value.get("en") in (None, ""):
+                self.report((*path, "en"), "English text is empty", "write the English text", key=True)
+        return Text(out)
+
+
+# --------------------------------------------------------------------------- building records
+
+
+def _text(data: dict[str, Any], key: str) -> Text:
+    value = data.get(key)
+    return value if isinstance(value, Text) else EMPTY_TEXT
+
+
+def _effort(data: dict[str, Any] | None) -> Effort | None:
+    if not data or "level" not in data:
+        return None
+    return Effort(
+        level=data["level"],
+        duration=_text(data, "duration"),
+        lead_time=_text(data, "lead_time"),
+        staff_days=data.get("staff_days"),
+        budget_eur=data.get("budget_eur"),
+        participants=data.get("participants"),
+        note=_text(data, "note"),
+    )
+
+
+def _common(record_id: str, kind: str, path: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": record_id,
+        "kind": kind,
+        "path": path,
+        "title": _text(data, "title"),
+        "summary": _text(data, "summary"),
+        "audience": tuple(data.get("audience", ())),
+        "sector": tuple(data.get("sector", ())),
+        "sources": tuple(Source(s["title"], s["url"], s.get("note", "")) for s in data.get("sources", ())
+                         if "title" in s and "url" in s),
+        "effort": _effort(data.get("effort")),
+    }
+
+
+def build_record(kind: str, record_id: str, path: str, data: dict[str, Any]) -> Record:
+    """Turn cleaned data (from a check without errors) into a frozen record."""
+    common = _common(record_id, kind, path, data)
+    if kind == "method":
+        return Method(
+            **common,
+            purpose=_text(data, "purpose"),
+            when_to_use=_text(data, "when_to_use"),
+            steps=tuple(data.get("steps", ())),
+            materials=_text(data, "materials"),
+            preconditions=_text(data, "preconditions"),
+            pitfalls=_text(data, "pitfalls"),
+            results=_text(data, "results"),
+            related=tuple(data.get("related", ())),
+            pilots=tuple(data.get("pilots", ())),
+        )
+    if kind == "pilot":
+        period = data.get("period")
+        return Pilot(
+            **common,
+            region=tuple(data.get("region", ())),
+            methods=tuple(data.get("methods", ())),
+            description=_text(data, "description"),
+            project=data.get("project", ""),
+            organisations=tuple(data.get("organisations", ())),
+            period=Period(period["start"], period.get("end", "")) if period and "start" in period else None,
+            results=_text(data, "results"),
+            lessons=_text(data, "lessons"),
+            transfer=_text(data, "transfer"),
+        )
+    pop = data.get("population")
+    return Region(
+        **common,
+        country=data.get("country", ""),
+        description=_text(data, "description"),
+        nuts=data.get("nuts", ""),
+        population=Population(value=pop["value"], year=pop.get("year"), note=_text(pop, "note"))
+        if pop and "value" in pop else None,
+        area_km2=data.get("area_km2"),
+        industries=tuple(data.get("industries", ())),
+        settlement=data.get("settlement", ""),
+        projects=tuple(data.get("projects", ())),
+    )
+
+
+def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocabulary | None
+                 ) -> tuple[Record | None, list[Problem], list[Reference]]:
+    languages = set(vocabulary.languages) if vocabulary else set()
+    checker = Checker(doc, vocabulary, languages, record_id)
+    data = checker.check_object(KIND_SPECS[kind], doc.data, ())
+    errors = [p for p in checker.problems if p.severity == "error"]
+    if data is None or errors:
+        return None, checker.problems, checker.references
+    return build_record(kind, record_id, doc.path, data), checker.problems, checker.references

@@ -1,0 +1,114 @@
+"""Load ``methods/vocabulary.yaml``: languages, tag axes with labels and synonyms.
+
+Checked with the same :class:`~toolbox.validate.Checker` as records, so its problems carry
+positions too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .model import Axis, Term, Text, Vocabulary
+from .errors import did_you_mean
+from .schema import AXIS, ID_PATTERN, LANG_PATTERN, TERM, VOCABULARY_AXES, Obj
+from .validate import Checker, type_name
+from .yamlsource import read_yaml_file
+
+REQUIRED_AXES = ("audience", "sector", "effort")
+REQUIRED_LANGUAGES = ("en", "de")
+TOP_LEVEL = ("languages", "synonyms", *VOCABULARY_AXES)
+
+
+def load_vocabulary(path: Path, display: str) -> tuple[Vocabulary | None, list[Problem]]:
+    doc, problems = read_yaml_file(path, display)
+    if doc is None:
+        return None, problems
+    data = doc.data
+    checker = Checker(doc, None, set())
+
+    # languages first: every label is checked against them
+    languages: dict[str, str] = {}
+    raw_langs = data.get("languages")
+    if not isinstance(raw_langs, dict) or not raw_langs:
+        checker.report(("languages",) if "languages" in data else (),
+                       "expected 'languages:' mapping language codes to their names",
+                       "for example  languages: {en: English, de: Deutsch}", key="languages" in data)
+    else:
+        for code, name in raw_langs.items():
+            if not isinstance(code, str) or not re.match(LANG_PATTERN, code):
+                checker.report(("languages", str(code)), f"'{code}' is not a two-letter language code", key=True)
+            elif not isinstance(name, str) or not name.strip():
+                checker.report(("languages", code), "expected the language's name")
+            else:
+                languages[code] = name.strip()
+        for code in REQUIRED_LANGUAGES:
+            if code not in languages:
+                checker.report(("languages",), f"language '{code}' is required", f"add '{code}: …'", key=True)
+    checker.languages = set(languages) or {"en"}
+
+    for key in data:
+        if isinstance(key, str) and key not in TOP_LEVEL:
+            checker.report((key,), f"unknown section '{key}'", did_you_mean(key, TOP_LEVEL), key=True)
+
+    axes: dict[str, Axis] = {}
+    for name in VOCABULARY_AXES:
+        if name not in data:
+            if name in REQUIRED_AXES:
+                checker.report((), f"missing required section '{name}'", f"add '{name}:' with label and values")
+            continue
+        axis = _axis(checker, name, data[name])
+        if axis is not None:
+            axes[name] = axis
+
+    synonyms: list[tuple[str, ...]] = []
+    raw_syn = data.get("synonyms", [])
+    if not isinstance(raw_syn, list):
+        checker.report(("synonyms",), f"expected a list of word groups, got {type_name(raw_syn)}",
+                       "write each group as  - [CCI, KKW, creative industries]")
+    else:
+        for i, group in enumerate(raw_syn):
+            if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w.strip()
+                                                                          for w in group):
+                checker.report(("synonyms", i), "expected a list of at least two words or phrases",
+                               "for example  - [CCI, KKW, creative industries]")
+                continue
+            synonyms.append(tuple(w.strip() for w in group))
+
+    problems.extend(checker.problems)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return Vocabulary(languages, axes, tuple(synonyms)), problems
+
+
+def _axis(checker: Checker, name: str, raw: Any) -> Axis | None:
+    # 'values' is a free mapping of ids, so the axis spec checks everything but it
+    head = Obj(tuple(f for f in AXIS.fields if f.name != "values"))
+    if not isinstance(raw, dict):
+        checker.check_object(head, raw, (name,))
+        return None
+    spec_checked = checker.check_object(head, {k: v for k, v in raw.items() if k != "values"}, (name,))
+    values = raw.get("values")
+    if not isinstance(values, dict) or not values:
+        checker.report((name, "values") if "values" in raw else (name,),
+                       "expected 'values:' mapping value ids to their labels",
+                       "for example  values: {low: {label: {en: Low, de: Gering}}}", key=True)
+        return None
+    if spec_checked is None:
+        return None
+    terms: dict[str, Term] = {}
+    for value_id, term_raw in raw["values"].items():
+        path = (name, "values", value_id)
+        if not isinstance(value_id, str) or not re.match(ID_PATTERN, value_id):
+            checker.report(path, f"'{value_id}' is not a valid value id",
+                           "use lower-case letters, digits and hyphens", key=True)
+            continue
+        term = checker.check_object(TERM, term_raw, path)
+        if term is None or "label" not in term:
+            continue
+        terms[value_id] = Term(value_id, term["label"], tuple(term.get("synonyms", ())),
+                               term.get("description", Text({})))
+    label = spec_checked.get("label", Text({"en": name}))
+    return Axis(name, label, terms)
