@@ -27,7 +27,7 @@ from whoosh.support.charset import accent_map
 from .textutil import fold
 
 #: Bump when analysis changes: the manifest records it and a change forces a full rebuild.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 TEXT_PARTS = ("title", "summary", "body")
 FACET_FIELDS = ("audience", "sector", "region", "effort", "kind")
 TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
@@ -71,13 +71,13 @@ def build_schema(languages: Iterable[str]) -> fields.Schema:
         "sector": fields.KEYWORD(stored=True, scorable=False, commas=True),
         "region": fields.KEYWORD(stored=True, scorable=False, commas=True),
         "effort": fields.KEYWORD(stored=True, scorable=False, commas=True),
-        "title_sort": fields.ID(sortable=True),
         "effort_rank": fields.NUMERIC(sortable=True),
         "display": fields.STORED(),
         "tags": fields.TEXT(analyzer=plain_analyzer(), field_boost=0.6),
         "words": fields.TEXT(analyzer=plain_analyzer(), phrase=False),
     }
     for lang in languages:
+        spec[f"sort_{lang}"] = fields.ID(sortable=True)
         spec[text_field("title", lang)] = fields.TEXT(analyzer=language_analyzer(lang), field_boost=3.0)
         spec[text_field("summary", lang)] = fields.TEXT(analyzer=language_analyzer(lang), field_boost=1.5)
         spec[text_field("body", lang)] = fields.TEXT(analyzer=language_analyzer(lang))

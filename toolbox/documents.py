@@ -76,13 +76,12 @@ def make_document(catalogue: Catalogue, record: Record) -> dict[str, Any]:
             tag_words += list(region.title.values.values())
 
     words = " ".join([*(v for entry in texts.values() for v in entry.values()), *tag_words])
-    en_title = record.title.get("en")
     effort = record.effort.level if record.effort else ""
     return {
         "id": record.id,
         "kind": record.kind,
         "tags": {k: list(v) for k, v in tags.items()},
-        "title_sort": fold(en_title),
+        "sort": {lang: fold(record.title.get(lang)) for lang in languages},
         "effort_rank": EFFORT_RANK.get(effort, 9),
         "texts": texts,
         "tags_text": " ".join(tag_words),

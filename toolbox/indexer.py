@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +42,8 @@ from .project import VOCABULARY_FILE, Catalogue, content_root, discover
 from .schema import fingerprint
 
 MANIFEST = "manifest.json"
+#: Tests set this to a checkpoint name to have the build SIGKILL itself there (crash-safety tests).
+CRASH_ENV = "TOOLBOX_TEST_CRASH_AT"
 CURRENT = "CURRENT"
 FORMAT = 1
 Progress = Callable[[str], None]
@@ -203,7 +206,6 @@ def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": doc["id"],
         "kind": doc["kind"],
-        "title_sort": doc["title_sort"],
         "effort_rank": doc["effort_rank"],
         "tags": doc["tags_text"],
         "words": doc["words"],
@@ -213,6 +215,7 @@ def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
         if doc["tags"][axis]:
             out[axis] = ",".join(doc["tags"][axis])
     for lang in languages:
+        out[f"sort_{lang}"] = doc["sort"].get(lang) or doc["sort"].get("en", "")
         entry = doc["texts"].get(lang)
         if not entry:
             continue
@@ -220,6 +223,12 @@ def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
             if entry[part]:
                 out[text_field(part, lang)] = entry[part]
     return out
+
+
+def _checkpoint(name: str) -> None:
+    """Let a crash-safety test kill the build at a named point, without timing guesses."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _next_name(index_dir: Path) -> str:
@@ -315,9 +324,13 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
                 writer.delete_by_term("id", rid)
             for n, rid in enumerate(todo, 1):
                 writer.add_document(**_whoosh_fields(docs[rid], languages))
+                if n == len(todo) // 2:
+                    _checkpoint("adding")
                 if progress and len(todo) >= 200 and n % 200 == 0:
                     progress(f"indexed {n}/{len(todo)} records")
+            _checkpoint("before-commit")
             writer.commit(optimize=full)
+            _checkpoint("after-commit")
         except BaseException:
             writer.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
@@ -332,7 +345,9 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
         name = _next_name(index_dir)
         os.rename(tmp, index_dir / name)
         _fsync_dir(index_dir)
+        _checkpoint("before-switch")
         atomic_write_text(index_dir / CURRENT, name + "\n")
+        _checkpoint("after-switch")
         _cleanup(index_dir, {name})
         return IndexReport(index_dir, full, reason, added, updated, removed, len(hashes), skipped,
                            time.perf_counter() - started)

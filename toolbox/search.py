@@ -158,6 +158,12 @@ class _SnippetFormatter(highlight.Formatter):  # type: ignore[misc]
         return Snippet(prefix + text + suffix, tuple((a + shift, b + shift) for a, b in spans))
 
 
+def _fragment_score(fragment: highlight.Fragment) -> float:
+    """Most distinct query words first, then most matches, then the earliest fragment."""
+    distinct = len({t.text for t in fragment.matches})
+    return distinct * 1000 + len(fragment.matches) - fragment.startchar / 1e6
+
+
 def _snippet(opened: _Opened, q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:
     entry = texts.get(lang) or texts.get("en") or {}
     use_lang = lang if lang in texts else "en"
@@ -168,7 +174,7 @@ def _snippet(opened: _Opened, q: wq.Query | None, texts: dict[str, dict[str, str
         if terms:
             fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
             snippet = highlight.highlight(source, terms, language_analyzer(use_lang), fragmenter,
-                                          _SnippetFormatter(), top=1)
+                                          _SnippetFormatter(), top=1, scorer=_fragment_score)
             if isinstance(snippet, Snippet) and snippet.text:
                 return snippet
     return Snippet(shorten(entry.get("summary", "") or source, 220))
@@ -243,9 +249,9 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
         sortedby: Any = None
         reverse = False
         if sort == "title":
-            sortedby = "title_sort"
+            sortedby = f"sort_{lang}"
         elif sort == "effort":
-            sortedby = ["effort_rank", "title_sort"]
+            sortedby = ["effort_rank", f"sort_{lang}"]
         results = searcher.search(q if q is not None else wq.Every(), filter=matched, limit=limit,
                                   sortedby=sortedby, reverse=reverse)
         for hit in results:
