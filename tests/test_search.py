@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from toolbox import QueryError, Toolbox
 from toolbox.cli import main
-from toolbox.reports import result_to_json
 
 
 def ids(result) -> list[str]:

@@ -237,7 +237,7 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (shape: docs/json.md).")
 @click.pass_context
 @handle_errors
-def search(ctx: click.Context, query: tuple[str, ...], lang: str, limit: int, show_all: bool, sort: str,
+def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int, show_all: bool, sort: str,
            as_json: bool, **axes: tuple[str, ...]) -> None:
     """Search methods, pilot actions and regions.
 
@@ -332,7 +332,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.option("--columns", is_flag=True, help="Print the CSV data dictionary and exit.")
 @click.pass_context
 @handle_errors
-def export(ctx: click.Context, query: tuple[str, ...], fmt: str, lang: str, output: Path | None, force: bool,
+def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, output: Path | None, force: bool,
            columns: bool, **axes: tuple[str, ...]) -> None:
     """Export a result set, or every record, as JSON or CSV.
 

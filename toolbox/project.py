@@ -226,13 +226,14 @@ def _check_references(references: list[Reference], ids: Mapping[str, str],
     for f in files:
         by_kind[f.kind].append(f.id)
     problems = []
+    folders: dict[str, str] = {str(k): v for k, v in FOLDER_OF_KIND.items()}
     for ref in references:
         if ref.target not in ids:
             problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
                                     f"no {ref.kind} with id '{ref.target}'",
                                     did_you_mean(ref.target, by_kind[ref.kind])
-                                    if by_kind[ref.kind] else f"create methods/{FOLDER_OF_KIND[ref.kind]}"
-                                    f"{'/' if FOLDER_OF_KIND[ref.kind] else ''}{ref.target}.yaml"))
+                                    if by_kind[ref.kind] else f"create methods/{folders[ref.kind]}"
+                                    f"{'/' if folders[ref.kind] else ''}{ref.target}.yaml"))
         elif kind_of.get(ref.target) != ref.kind:
             problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
                                     f"'{ref.target}' is a {kind_of[ref.target]}, not a {ref.kind}",

@@ -282,7 +282,7 @@ def _object(spec: Obj, languages: list[str] | None) -> dict[str, Any]:
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one record kind, for YAML editors."""
-    text = {
+    text: dict[str, Any] = {
         "type": "object",
         "description": "One text per language code (en, de, cs, pl, sl, it, nl …); en is required",
         "propertyNames": {"pattern": LANG_PATTERN},
@@ -310,4 +310,4 @@ def fingerprint() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-__all__ = ["KIND_SPECS", "Field", "Obj", "json_schema", "json_schema_text", "fingerprint", "field"]
+__all__ = ["KIND_SPECS", "Field", "Obj", "field", "fingerprint", "json_schema", "json_schema_text"]

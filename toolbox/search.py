@@ -107,7 +107,7 @@ def _label(opened: _Opened, axis: str, value: str, lang: str) -> str:
 def check_filters(opened: _Opened, filters: Filters) -> None:
     problems = []
     for axis, values in filters.as_dict().items():
-        known = known_values(opened, axis)
+        known = set(known_values(opened, axis)) | set(opened.tag_table.get(axis, {}))
         for value in values:
             if value not in known:
                 problems.append(Problem("", 0, 0, axis, f"unknown {axis} value '{value}'",
@@ -161,7 +161,7 @@ class _SnippetFormatter(highlight.Formatter):  # type: ignore[misc]
 def _fragment_score(fragment: highlight.Fragment) -> float:
     """Most distinct query words first, then most matches, then the earliest fragment."""
     distinct = len({t.text for t in fragment.matches})
-    return distinct * 1000 + len(fragment.matches) - fragment.startchar / 1e6
+    return float(distinct * 1000 + len(fragment.matches) - fragment.startchar / 1e6)
 
 
 def _snippet(opened: _Opened, q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:

@@ -96,4 +96,4 @@ def write_skeleton(project: Path, kind: str, record_id: str) -> Path:
     return target
 
 
-__all__ = ["skeleton_text", "write_skeleton", "Str"]
+__all__ = ["Str", "skeleton_text", "write_skeleton"]

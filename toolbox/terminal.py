@@ -153,10 +153,10 @@ def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style 
         if record.steps:
             lines += ["", style("Steps", bold=True)]
             for i, step in enumerate(record.steps, 1):
-                text = _indent(step.get(lang), "     ")
-                if text:
-                    text[0] = f"  {i:>2}." + text[0][4:]
-                lines += text
+                step_lines = _indent(step.get(lang), "     ")
+                if step_lines:
+                    step_lines[0] = f"  {i:>2}." + step_lines[0][4:]
+                lines += step_lines
         for name, text in (("Materials", record.materials), ("Preconditions", record.preconditions),
                            ("Pitfalls", record.pitfalls), ("Results to expect", record.results)):
             lines += _section(name, text, lang, style)

@@ -240,12 +240,16 @@ class Checker:
         what = "a whole number" if spec.integer else "a number"
 
         def ok(v: Any) -> bool:
-            return not isinstance(v, bool) and isinstance(v, num_types) and v >= 0
+            if isinstance(v, bool) or not isinstance(v, num_types):
+                return False
+            number: float = v
+            return number >= 0
 
         if ok(value):
             return Range(value, value)
         if isinstance(value, dict):
-            lo, hi = value.get("min"), value.get("max")
+            lo: Any = value.get("min")
+            hi: Any = value.get("max")
             extra = set(value) - {"min", "max"}
             for key in sorted(extra, key=str):
                 self.report((*path, key), f"unknown field '{key}'", "a range has only 'min' and 'max'", key=True)
@@ -290,8 +294,7 @@ class Checker:
         if "en" not in value:
             self.report(path, "English text is missing", "add 'en: …'; English is required", key=bool(path))
         elif not out.get("en"):
-            if "en" in out or value.get("en") in (None, ""):
-                self.report((*path, "en"), "English text is empty", "write the English text", key=True)
+            self.report((*path, "en"), "English text is empty", "write the English text", key=True)
         return Text(out)
 
 

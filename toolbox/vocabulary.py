@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .model import Axis, Term, Text, Vocabulary
-from .errors import did_you_mean
 from .schema import AXIS, ID_PATTERN, LANG_PATTERN, TERM, VOCABULARY_AXES, Obj
 from .validate import Checker, type_name
 from .yamlsource import read_yaml_file

@@ -113,7 +113,8 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
         loader.dispose()
     if not isinstance(data, dict):
         line, col = _mark(node)
-        kind = {list: "a list", str: "a single text"}.get(type(data), f"a {type(data).__name__}")
+        kind = "a list" if isinstance(data, list) else "a single text" if isinstance(data, str) \
+            else f"a {type(data).__name__}"
         return None, [
             Problem(display, line, col, "", f"the file holds {kind}, not a mapping of fields",
                     "a record starts with 'title:' at the left margin")
