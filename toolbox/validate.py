@@ -236,14 +236,12 @@ class Checker:
         return value
 
     def check_range(self, spec: RangeOf, value: Any, path: PathKey) -> Range | None:
-        num_types: tuple[type, ...] = (int,) if spec.integer else (int, float)
         what = "a whole number" if spec.integer else "a number"
 
         def ok(v: Any) -> bool:
-            if isinstance(v, bool) or not isinstance(v, num_types):
+            if isinstance(v, bool) or not isinstance(v, int | float) or (spec.integer and isinstance(v, float)):
                 return False
-            number: float = v
-            return number >= 0
+            return v >= 0
 
         if ok(value):
             return Range(value, value)
