@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from toolbox import Toolbox
 from toolbox.cli import main
 from toolbox.export import COLUMNS
@@ -64,7 +64,8 @@ def test_show_json_has_every_language_and_links(minimal: Path) -> None:
 def test_show_unknown_id_suggests(minimal: Path) -> None:
     code, _, err = run(minimal, "show", "mapping-stdy")
     assert code == 2
-    assert err.splitlines() == ["Error: id: no record with id 'mapping-stdy'", "    hint: did you mean 'mapping-study'?"]
+    assert err.splitlines() == ["Error: id: no record with id 'mapping-stdy'",
+                                "    hint: did you mean 'mapping-study'?"]
 
 
 def test_stats(minimal: Path) -> None:
