@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO
 
+from conftest import REPO
 from toolbox import Toolbox
 from toolbox.cli import main
 from toolbox.export import COLUMNS

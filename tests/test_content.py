@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
+from conftest import REPO
 from toolbox import Method, Pilot, Region, Toolbox
 from toolbox.cli import main
 from toolbox.reports import text_fields

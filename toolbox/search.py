@@ -216,6 +216,8 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
 
     prepared = prepare(query.strip(), opened.synonyms, opened.stop) if query.strip() else ""
     q = _parse(opened, prepared, lang) if prepared else None
+    if q is None and sort == "relevance":
+        sort = "title"  # nothing to rank by: list alphabetically
     if q is None:
         base = set(opened.all_docs)
     elif q is wq.NullQuery:

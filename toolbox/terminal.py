@@ -60,6 +60,14 @@ def render_result(result: SearchResult, style: Style = _plain_style, facet_limit
             if hit.snippet.text:
                 snippet = Snippet(*_clip(hit.snippet, w - 8))
                 lines.append("     " + render_snippet(snippet, style))
+    if not result.total:
+        if result.filters:
+            lines.append("No match. Try again without a filter, e.g. without --"
+                         + next(iter(result.filters)) + ", or with fewer words.")
+        elif result.query:
+            lines.append("No match. Try fewer or other words, or another language's spelling.")
+    if not any(result.facets.values()):
+        return "\n".join(lines)
     lines.append("")
     lines.append(style("Facets", bold=True) + style("  (count if the value were chosen; * = chosen)", dim=True))
     for axis, values in result.facets.items():
