@@ -390,7 +390,8 @@ def new(ctx: click.Context, kind: str, record_id: str) -> None:
     if project == shipped_project().resolve() and not ctx.obj.get("project_arg") and not is_project(Path.cwd()):
         project = Path.cwd()
     target = write_skeleton(project, kind, record_id)
-    click.echo(f"wrote {os.path.relpath(target)}; fill it in, then run: toolbox validate")
+    shown = os.path.relpath(target) if target.is_relative_to(Path.cwd()) else str(target)
+    click.echo(f"wrote {shown}; fill it in, then run: toolbox validate")
 
 
 @main.command()
