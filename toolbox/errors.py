@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from difflib import get_close_matches
+from difflib import SequenceMatcher
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -59,16 +59,26 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
 def did_you_mean(value: str, known: Iterable[str]) -> str:
     """A hint naming the closest known value, or listing the choices when none is close."""
     choices = sorted(set(known))
-    close = get_close_matches(value, choices, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in choices}
-        close = get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    if close:
-        return f"did you mean '{close[0]}'?"
+    # short codes ('ge' vs 'de') differ in a larger share of their letters
+    cutoff = 0.5 if len(value) <= 3 else 0.6
+    folded = value.lower()
+
+    def closeness(choice: str) -> tuple[float, int]:
+        # ties are broken by letters in the same place: 'ge' is closer to 'de' than to 'en'
+        c = choice.lower()
+        return SequenceMatcher(None, folded, c).ratio(), sum(a == b for a, b in zip(folded, c, strict=False))
+
+    best = max(choices, key=closeness, default=None)
+    if best is not None and closeness(best)[0] >= cutoff:
+        return f"did you mean '{best}'?"
     if len(choices) <= 12:
         return "expected one of: " + ", ".join(choices)
     return f"expected one of {len(choices)} known values (see methods/vocabulary.yaml)"
+
+
+def article(word: str) -> str:
+    """'a' or 'an' before ``word`` (for messages such as 'expected an audience value')."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 class ToolboxError(Exception):

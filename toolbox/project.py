@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, Problem, did_you_mean, sort_problems
+from .errors import ContentError, Problem, article, did_you_mean, sort_problems
 from .model import Kind, Method, Pilot, Record, Region, Vocabulary
 from .schema import ID_PATTERN
 from .validate import Reference, check_record
@@ -73,7 +73,8 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
         if path.suffix in YAML_SUFFIXES and path.is_file():
             parent = path.parent.relative_to(root).as_posix()
             parent = "" if parent == "." else parent
-            if parent not in KIND_FOLDERS and not any(part.startswith((".", "_")) for part in path.parts):
+            inside = path.relative_to(root).parts
+            if parent not in KIND_FOLDERS and not any(part.startswith((".", "_")) for part in inside):
                 problems.append(Problem(_rel(path, project), 0, 0, "", "file is ignored: not in a record folder",
                                         "records go in methods/, methods/pilots/ or methods/regions/",
                                         "warning"))
@@ -213,10 +214,16 @@ def load_catalogue(project: Path) -> Catalogue:
         if record is not None and not any(p.severity == "error" for p in yproblems):
             records[source.id] = record
 
-    problems.extend(_check_references(references, first_seen, files))
+    loaded_files = [f for f in files if first_seen.get(f.id) == f.rel]
+    problems.extend(_check_references(references, first_seen, loaded_files))
     problems.extend(_check_link_symmetry(records, field_pos))
     return Catalogue(project, records, vocabulary, tuple(sort_problems(problems)), tuple(files), hashes,
                      vocabulary_hash)
+
+
+#: Which field of a record of one kind links to records of another kind.
+_LINK_FIELDS = {("method", "method"): "related", ("method", "pilot"): "pilots",
+                ("pilot", "method"): "methods", ("pilot", "region"): "region"}
 
 
 def _check_references(references: list[Reference], ids: Mapping[str, str],
@@ -235,9 +242,13 @@ def _check_references(references: list[Reference], ids: Mapping[str, str],
                                     if by_kind[ref.kind] else f"create methods/{folders[ref.kind]}"
                                     f"{'/' if folders[ref.kind] else ''}{ref.target}.yaml"))
         elif kind_of.get(ref.target) != ref.kind:
+            actual = kind_of[ref.target]
+            owner = kind_of.get(ref.source_id, "")
+            right_field = _LINK_FIELDS.get((owner, actual))
             problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
-                                    f"'{ref.target}' is a {kind_of[ref.target]}, not a {ref.kind}",
-                                    f"list it under the field for {kind_of[ref.target]}s"))
+                                    f"'{ref.target}' is {article(actual)} {actual}, not {article(ref.kind)} {ref.kind}",
+                                    f"move it to '{right_field}:'" if right_field
+                                    else f"remove it; {owner or 'this'} records do not link to {actual}s"))
         elif ref.target == ref.source_id:
             problems.append(Problem(ref.path, ref.line, ref.column, ref.field, "a record links to itself",
                                     "remove this entry", "warning"))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
-from .errors import Problem, Severity, did_you_mean
+from .errors import Problem, Severity, article, did_you_mean
 from .model import (
     EMPTY_TEXT,
     Effort,
@@ -57,6 +58,18 @@ _TYPE_NAMES = {
     _dt.date: "a date",
     _dt.datetime: "a date and time",
 }
+
+
+def _real_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a day that exists."""
+    if not re.match(DATE_PATTERN, value):
+        return False
+    parts = [int(p) for p in value.split("-")]
+    try:
+        _dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
 
 
 def type_name(value: Any) -> str:
@@ -119,8 +132,10 @@ class Checker:
             cleaned = self.check(f.spec, item, (*path, key), f)
             if cleaned is not None:
                 out[key] = cleaned
+        misspelt = {m for key in value if isinstance(key, str) and key not in known
+                     for m in get_close_matches(key, list(known), n=1, cutoff=0.6)}
         for f in spec.fields:
-            if f.required and f.name not in value:
+            if f.required and f.name not in value and f.name not in misspelt:
                 where = path
                 self.report(where, f"missing required field '{f.name}'",
                             f"add '{f.name}:' — {f.doc.lower()}" if f.doc else f"add '{f.name}:'",
@@ -174,7 +189,7 @@ class Checker:
                 return value.isoformat()
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
-            if not isinstance(value, str) or not re.match(DATE_PATTERN, value):
+            if not isinstance(value, str) or not _real_date(value):
                 self.report(path, f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}",
                             "for example 2020-09 or 2021-03-26")
                 return None
@@ -216,13 +231,15 @@ class Checker:
             self.report(path, "is empty")
             return None
         if spec.pattern and not re.match(spec.pattern, text):
-            self.report(path, f"{text!r} is not {spec.pattern_hint or 'in the expected form'}")
+            hint = "write the whole address, starting with https://" if spec.url else ""
+            self.report(path, f"{text!r} is not {spec.pattern_hint or 'in the expected form'}", hint)
             return None
         return text
 
     def check_tag(self, spec: Tag, value: Any, path: PathKey) -> str | None:
         if not isinstance(value, str):
-            self.report(path, f"expected a {spec.axis} value, got {type_name(value)}")
+            self.report(path, f"expected {article(spec.axis)} {spec.axis} value, got {type_name(value)}",
+                        "write the value id from the vocabulary, e.g. medium" if spec.axis == "effort" else "")
             return None
         if self.vocabulary is None:
             return value

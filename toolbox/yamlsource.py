@@ -8,6 +8,7 @@ reports, as :class:`Problem`, everything that stops a file from being read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,23 @@ import yaml
 
 from .errors import Problem
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The C loader with YAML 1.2 scalars: dates stay text (the schema checks them, so
+    2021-02-30 is a problem, not a crash) and only true/false are booleans, so ``country: NO``
+    and a key ``no:`` stay text."""
+
+
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first])
 
 PathKey = tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -73,16 +90,18 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
                 "split the record or move long material to a linked document",
             )
         ]
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        before = body[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(body[line_start: exc.start].decode("utf-8", errors="replace")) + 1
         return None, [
             Problem(
                 display, line, column, "",
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                f"not valid UTF-8 (byte 0x{body[exc.start]:02x})",
                 "save the file as UTF-8 in your editor",
             )
         ]
@@ -104,17 +123,19 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
             return None, problems
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_problem(exc, display)]
+        return None, [_yaml_problem(exc, display, text)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [Problem(display, 1, 1, "", f"YAML error: {exc}")]
     except RecursionError:
         return None, [Problem(display, 1, 1, "", "YAML nesting is too deep")]
     finally:
         loader.dispose()
+    if data is None:
+        return None, [Problem(display, 1, 1, "", "file is empty", "fill in the record or delete the file")]
     if not isinstance(data, dict):
         line, col = _mark(node)
-        kind = "a list" if isinstance(data, list) else "a single text" if isinstance(data, str) \
-            else f"a {type(data).__name__}"
+        kind = ("a list" if isinstance(data, list) else "a single text" if isinstance(data, str)
+                else "true/false" if isinstance(data, bool) else "a single number")
         return None, [
             Problem(display, line, col, "", f"the file holds {kind}, not a mapping of fields",
                     "a record starts with 'title:' at the left margin")
@@ -123,7 +144,7 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
     return doc, problems
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "YAML syntax error"
@@ -134,11 +155,15 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
             message += f" at line {exc.context_mark.line + 1}"
         message += ")"
     hint = "check indentation and quoting around this position"
-    if "\t" in problem or "tab" in problem.lower():
-        hint = "YAML does not allow tabs for indentation; use spaces"
-    elif "could not determine a constructor" in problem:
-        message = f"YAML tag not allowed: {problem.split('tag')[-1].strip()}"
+    lines = text.splitlines()
+    at_char = lines[line - 1][col - 1: col] if 0 < line <= len(lines) else ""
+    tag = re.search(r"tag '([^']*)'", problem)
+    if "could not determine a constructor" in problem and tag:
+        name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        message = f"YAML tag not allowed: '{name}'"
         hint = "records hold plain data only; remove the '!' tag"
+    elif at_char == "\t" or "tab" in problem.lower():
+        hint = "YAML does not allow tabs for indentation; use spaces"
     elif "mapping values are not allowed" in problem:
         hint = "a value containing ': ' must be quoted, e.g. title: \"Ideas: a workshop\""
     return Problem(display, line, col, "", message, hint)
@@ -167,7 +192,7 @@ def _walk(
         problems.append(Problem(display, line, col, "", f"nesting deeper than {MAX_DEPTH} levels"))
         count[0] = MAX_NODES + 2  # stop reporting further
         return
-    doc.values.setdefault(path, _mark(node))
+    doc.values[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, Pos] = {}
         for key_node, value_node in node.value:
@@ -176,7 +201,7 @@ def _walk(
                 raw = key_node.value if isinstance(key_node, yaml.ScalarNode) else "…"
                 problems.append(
                     Problem(display, line, col, _dotted(path), f"key {raw!r} is not a plain name",
-                            "quote the key, e.g. 'no': …" if key_node.tag.endswith(("bool", "int", "float", "null"))
+                            f"quote the key, e.g. '{raw}': …" if key_node.tag.endswith(("bool", "int", "float", "null"))
                             else "keys must be plain words")
                 )
                 continue
@@ -188,8 +213,12 @@ def _walk(
                             f"duplicate key (first given at line {seen[key][0]})",
                             "remove one of the two; YAML keeps only the last")
                 )
-                continue
-            seen[key] = kpos
+                # YAML keeps the last value, so positions must describe that one
+                prefix = (*path, key)
+                for table in (doc.values, doc.keys):
+                    for stale in [p for p in table if p[: len(prefix)] == prefix]:
+                        del table[stale]
+            seen.setdefault(key, kpos)
             doc.keys[(*path, key)] = kpos
             _walk(value_node, (*path, key), doc, problems, count, depth + 1, display)
     elif isinstance(node, yaml.SequenceNode):
