@@ -45,10 +45,10 @@ needs_libyaml = pytest.mark.skipif(
 # which is the working folder when the command runs.
 BROKEN_EXPECTED: list[tuple[str, str | None]] = [
     # a file name that is not a valid id: the file is not read at all, so no line:col
-    ("methods/Bad Name.yaml: file name 'Bad Name.yaml' is not a valid record id",
+    ("methods/Bad Name.yaml:1:1: file name 'Bad Name.yaml' is not a valid record id",
      "rename it to bad-name.yaml (lower-case letters, digits, hyphens)"),
     # a YAML file outside methods/, methods/pilots/, methods/regions/
-    ("methods/drafts/old-idea.yaml: warning: file is ignored: not in a record folder",
+    ("methods/drafts/old-idea.yaml:1:1: warning: file is ignored: not in a record folder",
      "records go in methods/, methods/pilots/ or methods/regions/"),
     # 'summary:' at line 3 and again at line 12, column 1
     ("methods/duplicate-key.yaml:12:1: summary: duplicate key (first given at line 3)",
@@ -91,7 +91,7 @@ BROKEN_EXPECTED: list[tuple[str, str | None]] = [
     ("methods/pilots/bad-links.yaml:19:10: sources[0].url: 'www.example.org' is not a full http(s):// address",
      "write the whole address, starting with https://"),
     # same file name as methods/market-day.yaml; methods/ is read first, so this one is the duplicate
-    ("methods/pilots/market-day.yaml: duplicate id 'market-day': methods/market-day.yaml has the same file name",
+    ("methods/pilots/market-day.yaml:1:1: duplicate id 'market-day': methods/market-day.yaml has the same file name",
      "ids are unique across methods, pilots and regions; rename one file"),
     # methods/bom-method.yaml lists this pilot; its 'methods:' (line 9) does not list the method back
     ("methods/pilots/workshop-chemnitz.yaml:9:1: warning: methods: method 'bom-method' lists this pilot but "
@@ -329,7 +329,7 @@ def test_json_problem_without_position(broken_json: dict[str, object]) -> None:
     problems = broken_json["problems"]
     assert isinstance(problems, list)
     assert problems[0] == {
-        "path": "methods/Bad Name.yaml", "line": 0, "column": 0, "field": "",
+        "path": "methods/Bad Name.yaml", "line": 1, "column": 1, "field": "",
         "message": "file name 'Bad Name.yaml' is not a valid record id",
         "hint": "rename it to bad-name.yaml (lower-case letters, digits, hyphens)", "severity": "error",
     }
@@ -495,7 +495,7 @@ def test_ignored_file_is_reported_even_under_a_hidden_parent_folder(tmp_path: Pa
         monkeypatch.chdir(project)
         result = _invoke(["validate", str(project)])
         assert _entries(result.output) == [
-            ("methods/drafts/idea.yaml: warning: file is ignored: not in a record folder",
+            ("methods/drafts/idea.yaml:1:1: warning: file is ignored: not in a record folder",
              "records go in methods/, methods/pilots/ or methods/regions/"),
         ], parent
 

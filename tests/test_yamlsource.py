@@ -266,9 +266,9 @@ def test_impossible_date_does_not_raise() -> None:
 def test_file_too_large() -> None:
     raw = b"title: " + b"x" * MAX_FILE_BYTES
     p = one_problem(raw)
-    assert at(p) == (0, 0, "", f"file is {len(raw):,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+    assert at(p) == (1, 1, "", f"file is {len(raw):,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
                      "split the record or move long material to a linked document")
-    assert p.format().startswith("f.yaml: file is 1,000,007 bytes")
+    assert p.format().startswith("f.yaml:1:1: file is 1,000,007 bytes")
 
 
 def test_nesting_too_deep() -> None:

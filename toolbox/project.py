@@ -65,7 +65,7 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
             stem = path.name.rsplit(".", 1)[0]
             if not re.match(ID_PATTERN, stem):
                 suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "my-record"
-                problems.append(Problem(rel, 0, 0, "", f"file name '{path.name}' is not a valid record id",
+                problems.append(Problem(rel, 1, 1, "", f"file name '{path.name}' is not a valid record id",
                                         f"rename it to {suggestion}.yaml (lower-case letters, digits, hyphens)"))
                 continue
             files.append(SourceFile(path, rel, kind, stem))
@@ -75,7 +75,7 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
             parent = "" if parent == "." else parent
             inside = path.relative_to(root).parts
             if parent not in KIND_FOLDERS and not any(part.startswith((".", "_")) for part in inside):
-                problems.append(Problem(_rel(path, project), 0, 0, "", "file is ignored: not in a record folder",
+                problems.append(Problem(_rel(path, project), 1, 1, "", "file is ignored: not in a record folder",
                                         "records go in methods/, methods/pilots/ or methods/regions/",
                                         "warning"))
     return files, problems
@@ -198,7 +198,7 @@ def load_catalogue(project: Path) -> Catalogue:
             continue
         hashes[source.rel] = sha256(raw)
         if source.id in first_seen:
-            problems.append(Problem(source.rel, 0, 0, "", f"duplicate id '{source.id}': "
+            problems.append(Problem(source.rel, 1, 1, "", f"duplicate id '{source.id}': "
                                     f"{first_seen[source.id]} has the same file name",
                                     "ids are unique across methods, pilots and regions; rename one file"))
             continue

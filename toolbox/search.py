@@ -58,7 +58,9 @@ class _Opened:
 
 
 @lru_cache(maxsize=4)
-def _open_generation(gen: Path) -> _Opened:
+def _open_generation(gen: Path, stamp: tuple[int, int]) -> _Opened:
+    """Open a generation once per process; ``stamp`` (the manifest's inode and time) makes a
+    re-created generation of the same name a cache miss."""
     ix = whoosh_index.open_dir(str(gen))
     manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     searcher = ix.searcher()
@@ -76,6 +78,11 @@ def _open_generation(gen: Path) -> _Opened:
                    SynonymTable(manifest.get("synonyms", [])), stop)
 
 
+def _stamp(gen: Path) -> tuple[int, int]:
+    st = (gen / MANIFEST).stat()
+    return st.st_ino, st.st_mtime_ns
+
+
 def open_index(index_dir: Path) -> _Opened:
     gen = live_generation(index_dir)
     if gen is None:
@@ -83,12 +90,12 @@ def open_index(index_dir: Path) -> _Opened:
                                [Problem(str(index_dir), 0, 0, "", "no search index here",
                                         "run 'toolbox index' first")])
     try:
-        return _open_generation(gen)
+        return _open_generation(gen, _stamp(gen))
     except (OSError, ValueError) as exc:
         # A concurrent build may have removed this generation right after we read CURRENT.
         again = live_generation(index_dir)
         if again is not None and again != gen:
-            return _open_generation(again)
+            return _open_generation(again, _stamp(again))
         raise IndexUnavailable(f"cannot open the search index in {index_dir}: {exc}") from exc
 
 

@@ -85,7 +85,7 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
     if len(raw) > MAX_FILE_BYTES:
         return None, [
             Problem(
-                display, 0, 0, "",
+                display, 1, 1, "",
                 f"file is {len(raw):,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
                 "split the record or move long material to a linked document",
             )
