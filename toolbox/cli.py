@@ -353,7 +353,7 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
     if output is None:
         click.echo(text, nl=False)
         return
-    from .indexer import atomic_write_text
+    from .fileio import atomic_write_text
 
     targets = [output] + ([output.with_name(output.stem + ".columns.csv")] if fmt == "csv" else [])
     existing = [t for t in targets if t.exists()]
@@ -406,7 +406,7 @@ def schema(kind: str | None, write_dir: Path | None) -> None:
 
     if write_dir is not None:
         write_dir.mkdir(parents=True, exist_ok=True)
-        from .indexer import atomic_write_text
+        from .fileio import atomic_write_text
 
         for k in KINDS:
             atomic_write_text(write_dir / f"{k}.schema.json", json_schema_text(k))

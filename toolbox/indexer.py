@@ -37,6 +37,7 @@ from . import __version__
 from .analysis import ANALYSIS_VERSION, build_schema, text_field
 from .documents import document_hash, make_documents
 from .errors import IndexUnavailable, Problem
+from .fileio import atomic_write_text, fsync_dir
 from .paths import is_project
 from .project import VOCABULARY_FILE, Catalogue, content_root, discover
 from .schema import fingerprint
@@ -175,31 +176,6 @@ def writer_lock(index_dir: Path, progress: Progress | None = None) -> Iterator[N
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never a part."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
@@ -344,7 +320,7 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
                     os.fsync(fh.fileno())
         name = _next_name(index_dir)
         os.rename(tmp, index_dir / name)
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
         _checkpoint("before-switch")
         atomic_write_text(index_dir / CURRENT, name + "\n")
         _checkpoint("after-switch")
