@@ -22,6 +22,7 @@ from .project import Catalogue, load_catalogue
 
 if TYPE_CHECKING:
     from .indexer import IndexReport
+    from .similar import Similarity
 
 Progress = Callable[[str], None]
 
@@ -61,6 +62,16 @@ class Toolbox:
     def record(self, record_id: str) -> Record:
         """The record with this id; :class:`~toolbox.errors.UsageError` with a hint if unknown."""
         return self.catalogue.get(record_id)
+
+    def similar(self, region_id: str | None = None, *, population: int | None = None,
+                industries: Iterable[str] = (), settlement: str = "", lang: str = "en",
+                limit: int | None = 5) -> list[Similarity]:
+        """Regions like ``region_id`` (or like the profile given), most similar first, with
+        reasons and their pilot actions."""
+        from .similar import RegionProfile, similar_regions
+
+        profile = RegionProfile(population, tuple(industries), settlement)
+        return similar_regions(self.catalogue, region_id=region_id, profile=profile, lang=lang, limit=limit)
 
     # -- index and search ------------------------------------------------------------
 

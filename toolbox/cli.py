@@ -368,6 +368,129 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
                err=True)
 
 
+# --------------------------------------------------------------------------- similar
+
+
+@main.command()
+@click.argument("region_id", required=False, metavar="[REGION]")
+@click.option("--population", metavar="N|A-B", help="Inhabitants, or a band such as 50000-150000 (350k works).")
+@click.option("--industries", metavar="A,B", help="Traditional industries (vocabulary 'industry'), comma-separated.")
+@click.option("--settlement", metavar="TYPE", help="Settlement type: city, polycentric, rural-industrial, large-region.")
+@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(min=1), help="Regions to list.")
+@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language of labels and titles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+@click.pass_context
+@handle_errors
+def similar(ctx: click.Context, region_id: str | None, population: str | None, industries: str | None,
+            settlement: str | None, limit: int, lang: str, as_json: bool) -> None:
+    """Regions like REGION (a region id), or like a profile you describe, with the reasons and
+    the pilot actions tried there.
+
+    Similarity weighs shared traditional industries most, then size, then settlement type.
+
+    \b
+    Examples:
+      toolbox similar sokolov-east
+      toolbox similar --population 120000 --industries coal-mining,glass --settlement polycentric
+    """
+    from .similar import parse_population
+
+    toolbox = _toolbox(ctx)
+    results = toolbox.similar(
+        region_id,
+        population=parse_population(population) if population else None,
+        industries=[i.strip() for i in (industries or "").split(",") if i.strip()],
+        settlement=(settlement or "").strip(),
+        lang=lang,
+        limit=limit,
+    )
+    if as_json:
+        click.echo(json.dumps([{
+            "id": s.region.id, "title": s.region.title.get(lang), "score": s.score,
+            "shared_industries": list(s.shared_industries), "size_ratio": s.size_ratio and round(s.size_ratio, 2),
+            "same_settlement": s.same_settlement, "reasons": list(s.reasons), "pilots": [p.id for p in s.pilots],
+        } for s in results], indent=2, ensure_ascii=False))
+        return
+    what = toolbox.record(region_id).title.get(lang) if region_id else "your profile"
+    click.echo(click.style(f"Regions like {what}", bold=True))
+    for i, s in enumerate(results, 1):
+        click.echo(f"\n{i:>2}. {click.style(s.region.title.get(lang), bold=True)}  ({s.region.id}, score {s.score:.2f})")
+        for reason in s.reasons or ("little in common on the compared points",):
+            click.echo(f"      - {reason}")
+        for pilot in s.pilots:
+            click.echo(f"      pilot: {pilot.id} — {pilot.title.get(lang)}")
+
+
+# --------------------------------------------------------------------------- i18n
+
+
+@main.command()
+@click.option("--lang", "-l", "langs", multiple=True, metavar="CODE",
+              help="Languages to report (repeat or comma-separate; default: every language but English).")
+@click.option("--all", "show_all", is_flag=True, help="List missing fields too (they are only counted otherwise).")
+@click.option("--check", is_flag=True, help="Exit 1 if anything reported is missing, stale or unstamped.")
+@click.option("--stamp", "stamp_lang", metavar="CODE",
+              help="Record that the CODE texts of the given records (default: all) follow the current "
+                   "English text. Writes the 'translations:' block of each record file.")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@handle_errors
+def i18n(ctx: click.Context, langs: tuple[str, ...], show_all: bool, check: bool, stamp_lang: str | None,
+         ids: tuple[str, ...], as_json: bool) -> None:
+    """Report missing and stale translations, per language and record.
+
+    Each record can remember, per language and field, which English text its translation was
+    made from. After editing an English text, its translations show up here as stale until a
+    translator updates them and runs  toolbox i18n --stamp de ID .
+
+    \b
+    Examples:
+      toolbox i18n                      summary for every language, stale fields listed
+      toolbox i18n --lang de --check    fail if German is incomplete or stale (for CI)
+      toolbox i18n --lang cs --all      list every missing Czech field
+      toolbox i18n --stamp de industrial-hackathon
+    """
+    from .translations import check_languages, stamp, translation_status
+
+    toolbox = _toolbox(ctx)
+    catalogue = toolbox.catalogue
+    if stamp_lang:
+        changed = stamp(catalogue, stamp_lang, ids)
+        click.echo(f"stamped {stamp_lang} in {len(changed)} record{'s' if len(changed) != 1 else ''}"
+                   + (": " + ", ".join(changed) if changed and len(changed) <= 10 else ""))
+        return
+    wanted = [p.strip() for item in langs for p in item.split(",") if p.strip()]
+    if not wanted:
+        wanted = [lang for lang in (catalogue.vocabulary.languages if catalogue.vocabulary else []) if lang != "en"]
+    languages = check_languages(catalogue, wanted)
+    summaries, fields = translation_status(catalogue, languages)
+    if ids:
+        fields = [f for f in fields if f.record_id in ids]
+    if as_json:
+        click.echo(json.dumps({
+            "languages": [s.__dict__ for s in summaries],
+            "fields": [f.__dict__ for f in fields],
+        }, indent=2, ensure_ascii=False))
+    else:
+        for s in summaries:
+            click.echo(click.style(f"{s.lang}", bold=True) + f"  {s.translated}/{s.fields} fields translated, "
+                       f"{s.up_to_date} up to date, {s.stale} stale, {s.unstamped} unstamped, {s.missing} missing")
+            for status in ("stale", "unstamped", "missing"):
+                chosen = [f for f in fields if f.lang == s.lang and f.status == status]
+                if not chosen or (status == "missing" and not show_all):
+                    continue
+                by_record: dict[str, list[str]] = {}
+                for f in chosen:
+                    by_record.setdefault(f.record_id, []).append(f.field)
+                for record_id, names in by_record.items():
+                    click.echo(f"  {status:<9} {record_id:<34} {', '.join(names)}")
+            if s.missing and not show_all:
+                click.echo(click.style(f"  ({s.missing} missing fields; --all lists them)", dim=True))
+    if check and fields:
+        ctx.exit(1)
+
+
 # --------------------------------------------------------------------------- new, schema
 
 

@@ -112,10 +112,22 @@ class Record:
     sector: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     effort: Effort | None = None
+    #: lang -> field path -> hash of the English text the translation was made from
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def region_tags(self) -> tuple[str, ...]:
         return ()
+
+    def text_fields(self) -> list[tuple[str, Text]]:
+        """Every per-language text with its field path (``steps[2]``, ``effort.duration`` …)."""
+        fields: list[tuple[str, Text]] = [("title", self.title), ("summary", self.summary)]
+        if self.effort:
+            fields += [(f"effort.{n}", getattr(self.effort, n)) for n in ("duration", "lead_time", "note")]
+        return fields + self._own_text_fields()
+
+    def _own_text_fields(self) -> list[tuple[str, Text]]:
+        return []
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,6 +141,10 @@ class Method(Record):
     results: Text = EMPTY_TEXT
     related: tuple[str, ...] = ()
     pilots: tuple[str, ...] = ()
+
+    def _own_text_fields(self) -> list[tuple[str, Text]]:
+        names = ("purpose", "when_to_use", "materials", "preconditions", "pitfalls", "results")
+        return [(n, getattr(self, n)) for n in names] + [(f"steps[{i}]", s) for i, s in enumerate(self.steps)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +162,9 @@ class Pilot(Record):
     @property
     def region_tags(self) -> tuple[str, ...]:
         return self.region
+
+    def _own_text_fields(self) -> list[tuple[str, Text]]:
+        return [(n, getattr(self, n)) for n in ("description", "results", "lessons", "transfer")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +188,12 @@ class Region(Record):
     @property
     def region_tags(self) -> tuple[str, ...]:
         return (self.id,)
+
+    def _own_text_fields(self) -> list[tuple[str, Text]]:
+        out = [("description", self.description)]
+        if self.population:
+            out.append(("population.note", self.population.note))
+        return out
 
 
 # --------------------------------------------------------------------------- vocabulary

@@ -108,21 +108,8 @@ def links_of(record: Record, catalogue: Catalogue) -> dict[str, list[str]]:
 
 
 def text_fields(record: Record) -> list[tuple[str, Text]]:
-    """Every per-language text of a record with its field path (for translation checks)."""
-    fields: list[tuple[str, Text]] = [("title", record.title), ("summary", record.summary)]
-    if record.effort:
-        fields += [(f"effort.{n}", getattr(record.effort, n)) for n in ("duration", "lead_time", "note")]
-    if isinstance(record, Method):
-        fields += [(n, getattr(record, n)) for n in
-                   ("purpose", "when_to_use", "materials", "preconditions", "pitfalls", "results")]
-        fields += [(f"steps[{i}]", s) for i, s in enumerate(record.steps)]
-    elif isinstance(record, Pilot):
-        fields += [(n, getattr(record, n)) for n in ("description", "results", "lessons", "transfer")]
-    elif isinstance(record, Region):
-        fields += [("description", record.description)]
-        if record.population:
-            fields.append(("population.note", record.population.note))
-    return [(name, t) for name, t in fields if t.has("en")]
+    """The texts of a record that exist in English, with their field paths."""
+    return [(name, t) for name, t in record.text_fields() if t.has("en")]
 
 
 def stats(catalogue: Catalogue) -> dict[str, Any]:

@@ -76,6 +76,14 @@ class Date:
 
 
 @dataclass(frozen=True)
+class Stamps:
+    """``{lang: {field path: hash}}``: which English text each translation was made from.
+
+    Written by ``toolbox i18n --stamp``; a hash that no longer matches the English text means
+    the translation is stale."""
+
+
+@dataclass(frozen=True)
 class ListOf:
     item: Spec
     min_items: int = 0
@@ -86,7 +94,7 @@ class Obj:
     fields: tuple[Field, ...]
 
 
-Spec = Str | Int | Number | TextMap | Tag | Ref | RangeOf | Date | ListOf | Obj
+Spec = Str | Int | Number | TextMap | Tag | Ref | RangeOf | Date | Stamps | ListOf | Obj
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,10 @@ TAGS = (
     Field("sector", ListOf(Tag("sector"), 1), True, "CCI sub-sectors concerned (vocabulary: sector)"),
 )
 SOURCES_REQUIRED = Field("sources", ListOf(SOURCE, 1), True, "Sources of every factual statement")
+STAMP_PATTERN = r"^[0-9a-f]{8}$"
+TRANSLATIONS = Field("translations", Stamps(), False,
+                     "Managed by 'toolbox i18n --stamp': per language, the hash of the English text each "
+                     "translated field was made from")
 SOURCES_OPTIONAL = Field("sources", ListOf(SOURCE), False, "Sources of every factual statement")
 
 METHOD = Obj(
@@ -147,6 +159,7 @@ METHOD = Obj(
         Field("related", ListOf(Ref("method")), False, "Ids of related methods"),
         Field("pilots", ListOf(Ref("pilot")), False, "Ids of pilot actions that used this method"),
         SOURCES_OPTIONAL,
+        TRANSLATIONS,
     )
 )
 
@@ -171,6 +184,7 @@ PILOT = Obj(
         Field("lessons", TextMap(markdown=True), False, "Lessons learned"),
         Field("transfer", TextMap(markdown=True), False, "What another region must adapt to reuse it"),
         SOURCES_REQUIRED,
+        TRANSLATIONS,
     )
 )
 
@@ -197,6 +211,7 @@ REGION = Obj(
         Field("projects", ListOf(Tag("project")), False, "Projects the region took part in"),
         Field("description", TextMap(markdown=True), True, "Profile text"),
         SOURCES_REQUIRED,
+        TRANSLATIONS,
     )
 )
 
@@ -258,6 +273,10 @@ def _json(spec: Spec, languages: list[str] | None) -> dict[str, Any]:
         ]}
     if isinstance(spec, Date):
         return {"type": ["string", "integer"], "pattern": DATE_PATTERN}
+    if isinstance(spec, Stamps):
+        return {"type": "object", "propertyNames": {"pattern": LANG_PATTERN},
+                "additionalProperties": {"type": "object",
+                                         "additionalProperties": {"type": "string", "pattern": STAMP_PATTERN}}}
     if isinstance(spec, ListOf):
         out = {"type": "array", "items": _json(spec.item, languages)}
         if spec.min_items:

@@ -40,7 +40,9 @@ from .schema import (
     Obj,
     RangeOf,
     Ref,
+    STAMP_PATTERN,
     Spec,
+    Stamps,
     Str,
     Tag,
     TextMap,
@@ -182,6 +184,8 @@ class Checker:
             return value
         if isinstance(spec, RangeOf):
             return self.check_range(spec, value, path)
+        if isinstance(spec, Stamps):
+            return self.check_stamps(value, path)
         if isinstance(spec, Date):
             if isinstance(value, _dt.datetime):
                 value = value.date()
@@ -280,6 +284,32 @@ class Checker:
                     "write digits without units or separators, e.g. 5000 or {min: 5000, max: 20000}")
         return None
 
+    def check_stamps(self, value: Any, path: PathKey) -> dict[str, dict[str, str]] | None:
+        hint = "let 'toolbox i18n --stamp LANG' write this block"
+        if not isinstance(value, dict):
+            self.report(path, f"expected a mapping of languages, got {type_name(value)}", hint)
+            return None
+        out: dict[str, dict[str, str]] = {}
+        for lang, stamps in value.items():
+            if not isinstance(lang, str):
+                continue
+            if self.languages and lang not in self.languages:
+                self.report((*path, lang), f"unknown language '{lang}'", did_you_mean(lang, self.languages), key=True)
+                continue
+            if not isinstance(stamps, dict):
+                self.report((*path, lang), f"expected a mapping of field to hash, got {type_name(stamps)}", hint)
+                continue
+            clean: dict[str, str] = {}
+            for name, digest in stamps.items():
+                if not isinstance(name, str):
+                    continue
+                if not isinstance(digest, str) or not re.match(STAMP_PATTERN, digest):
+                    self.report((*path, lang, name), f"expected an 8-character hash, got {digest!r}", hint)
+                    continue
+                clean[name] = digest
+            out[lang] = clean
+        return out
+
     def check_text(self, value: Any, path: PathKey) -> Text | None:
         if isinstance(value, str):
             self.report(path, "expected one text per language, got a single text",
@@ -347,6 +377,7 @@ def _common(record_id: str, kind: str, path: str, data: dict[str, Any]) -> dict[
         "sources": tuple(Source(s["title"], s["url"], s.get("note", "")) for s in data.get("sources", ())
                          if "title" in s and "url" in s),
         "effort": _effort(data.get("effort")),
+        "translations": data.get("translations", {}),
     }
 
 
@@ -403,4 +434,12 @@ def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocab
     errors = [p for p in checker.problems if p.severity == "error"]
     if data is None or errors:
         return None, checker.problems, checker.references
-    return build_record(kind, record_id, doc.path, data), checker.problems, checker.references
+    record = build_record(kind, record_id, doc.path, data)
+    known = {name for name, _ in record.text_fields()}
+    for lang, stamps in record.translations.items():
+        for name in stamps:
+            if name not in known:
+                checker.report(("translations", lang, name), f"'{name}' is not a text field of this record",
+                               "remove it; 'toolbox i18n --stamp' rewrites this block", key=True,
+                               severity="warning")
+    return record, checker.problems, checker.references

@@ -1,0 +1,151 @@
+"""Regions like mine: rank region profiles by similarity and list their pilot actions.
+
+Similarity combines three things a region can compare itself on, each in [0, 1]:
+
+- traditional industries: the mean of how much of *my* list the other region shares and of the
+  shared share of both lists together (Jaccard), weight 0.6 — so a region is not penalised for
+  having more industries than a short profile names, but a close match of whole lists still wins;
+- size: 1 − |log10(population ratio)| / 2, so a tenfold difference scores 0.5 and a hundredfold 0,
+  weight 0.25;
+- settlement type: 1 when equal, weight 0.15.
+
+A part that one side does not give (no population, say) is left out and the weights of the
+others are rescaled, so profiles with less data still rank sensibly. Every score comes with the
+reasons a person can check.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import Problem, UsageError, did_you_mean
+from .model import Pilot, Region
+from .project import Catalogue
+
+WEIGHTS = {"industries": 0.6, "size": 0.25, "settlement": 0.15}
+
+
+@dataclass(frozen=True)
+class RegionProfile:
+    """What is known of the region to compare: any part may be missing."""
+
+    population: int | None = None
+    industries: tuple[str, ...] = ()
+    settlement: str = ""
+
+    @classmethod
+    def of(cls, region: Region) -> RegionProfile:
+        return cls(region.population.value if region.population else None, region.industries, region.settlement)
+
+
+@dataclass(frozen=True)
+class Similarity:
+    region: Region
+    score: float
+    shared_industries: tuple[str, ...]
+    size_ratio: float | None
+    same_settlement: bool
+    reasons: tuple[str, ...]
+    pilots: tuple[Pilot, ...]
+
+
+def parse_population(text: str) -> int:
+    """'85000', '85,000', '50000-150000' (a band: its geometric middle) or '350k'."""
+    error = UsageError(f"cannot read population '{text}'",
+                       [Problem("", 0, 0, "population", f"cannot read population '{text}'",
+                                "write a number such as 85000, 350k or a band such as 50000-150000")])
+    cleaned = text.replace(",", "").replace("_", "").replace(" ", "").lower()
+    values = []
+    for part in cleaned.split("-"):
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)([km]?)", part)
+        if not match:
+            raise error
+        values.append(float(match.group(1)) * {"": 1, "k": 1e3, "m": 1e6}[match.group(2)])
+    if len(values) > 2 or min(values) <= 0:
+        raise error
+    return int(round(math.sqrt(values[0] * values[-1])))
+
+
+def _size_score(a: int | None, b: int | None) -> tuple[float | None, float | None]:
+    if not a or not b:
+        return None, None
+    ratio = max(a, b) / min(a, b)
+    return max(0.0, 1 - math.log10(ratio) / 2), ratio
+
+
+def similar_regions(catalogue: Catalogue, *, region_id: str | None = None, profile: RegionProfile | None = None,
+                    lang: str = "en", limit: int | None = 5) -> list[Similarity]:
+    """The other regions, most similar first. Give a region id, a profile, or both (the profile
+    then overrides what it sets)."""
+    regions = {r.id: r for r in catalogue.of_kind("region") if isinstance(r, Region)}
+    base = RegionProfile()
+    if region_id is not None:
+        if region_id not in regions:
+            raise UsageError(f"no region with id '{region_id}'",
+                             [Problem("", 0, 0, "region", f"no region with id '{region_id}'",
+                                      did_you_mean(region_id, regions))])
+        base = RegionProfile.of(regions[region_id])
+    if profile is not None:
+        base = RegionProfile(profile.population or base.population, profile.industries or base.industries,
+                             profile.settlement or base.settlement)
+    _check_profile(catalogue, base)
+    if not (base.population or base.industries or base.settlement):
+        raise UsageError("nothing to compare: give a region id, or --population, --industries or --settlement")
+
+    vocab = catalogue.vocabulary
+
+    def label(axis: str, value: str) -> str:
+        return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
+
+    results = []
+    for rid, region in regions.items():
+        if rid == region_id:
+            continue
+        other = RegionProfile.of(region)
+        parts: dict[str, float] = {}
+        reasons: list[str] = []
+        shared: tuple[str, ...] = ()
+        if base.industries and other.industries:
+            shared = tuple(i for i in base.industries if i in other.industries)
+            union = set(base.industries) | set(other.industries)
+            parts["industries"] = (len(shared) / len(set(base.industries)) + len(shared) / len(union)) / 2
+            if shared:
+                reasons.append("shared industries: " + ", ".join(label("industry", i) for i in shared))
+        size, ratio = _size_score(base.population, other.population)
+        if size is not None and ratio is not None:
+            parts["size"] = size
+            pop = f"{other.population:,}"
+            if ratio < 1.5:
+                reasons.append(f"similar size ({pop} inhabitants)")
+            elif size >= 0.5:
+                reasons.append(f"size within a factor of {ratio:.1f} ({pop} inhabitants)")
+        same = bool(base.settlement and base.settlement == other.settlement)
+        if base.settlement and other.settlement:
+            parts["settlement"] = 1.0 if same else 0.0
+            if same:
+                reasons.append("same settlement type: " + label("settlement", other.settlement))
+        weight = sum(WEIGHTS[k] for k in parts)
+        score = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight if weight else 0.0
+        results.append(Similarity(region, round(score, 3), shared, ratio, same, tuple(reasons),
+                                  tuple(catalogue.pilots_in_region(rid))))
+    results.sort(key=lambda s: (-s.score, s.region.id))
+    return results[:limit] if limit else results
+
+
+def _check_profile(catalogue: Catalogue, profile: RegionProfile) -> None:
+    vocab = catalogue.vocabulary
+    if vocab is None:
+        return
+    problems = []
+    for axis, values in (("industry", profile.industries), ("settlement", (profile.settlement,) if
+                                                             profile.settlement else ())):
+        known: Sequence[str] = list(vocab.axes[axis].terms) if axis in vocab.axes else []
+        for value in values:
+            if value not in known:
+                problems.append(Problem("", 0, 0, axis, f"unknown {axis} value '{value}'",
+                                        did_you_mean(value, known)))
+    if problems:
+        raise UsageError(problems[0].message, problems)
