@@ -106,7 +106,8 @@ def _render_block(stamps: dict[str, dict[str, str]]) -> str:
         if not stamps[lang]:
             continue
         lines.append(f"  {lang}:")
-        lines += [f"    {name}: {digest}" for name, digest in stamps[lang].items()]
+        # quoted: an all-digit hash would otherwise be read as a number
+        lines += [f'    {name}: "{digest}"' for name, digest in stamps[lang].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -137,6 +138,10 @@ def stamp(catalogue: Catalogue, lang: str, ids: Sequence[str] = ()) -> list[str]
     check_languages(catalogue, [lang])
     if lang == "en":
         raise UsageError("English is the source language; stamp a translation such as de")
+    broken = {f.id for f in catalogue.files} - set(catalogue.records)
+    for record_id in ids:
+        if record_id in broken:
+            raise UsageError(f"record '{record_id}' has errors; fix them first (toolbox validate)")
     records = [catalogue.get(i) for i in ids] if ids else sorted(catalogue.records.values(), key=lambda r: r.id)
     changed = []
     for record in records:

@@ -304,7 +304,9 @@ class Checker:
                 if not isinstance(name, str):
                     continue
                 if not isinstance(digest, str) or not re.match(STAMP_PATTERN, digest):
-                    self.report((*path, lang, name), f"expected an 8-character hash, got {digest!r}", hint)
+                    shown = f"the number {digest}" if isinstance(digest, int | float) else repr(digest)
+                    self.report((*path, lang, name), f"expected an 8-character hash, got {shown}",
+                                "quote it, e.g. \"01234567\"" if isinstance(digest, int | float) else hint)
                     continue
                 clean[name] = digest
             out[lang] = clean
