@@ -375,7 +375,8 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
 @click.argument("region_id", required=False, metavar="[REGION]")
 @click.option("--population", metavar="N|A-B", help="Inhabitants, or a band such as 50000-150000 (350k works).")
 @click.option("--industries", metavar="A,B", help="Traditional industries (vocabulary 'industry'), comma-separated.")
-@click.option("--settlement", metavar="TYPE", help="Settlement type: city, polycentric, rural-industrial, large-region.")
+@click.option("--settlement", metavar="TYPE",
+              help="Settlement type: city, polycentric, rural-industrial, large-region.")
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(min=1), help="Regions to list.")
 @click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language of labels and titles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
@@ -407,14 +408,17 @@ def similar(ctx: click.Context, region_id: str | None, population: str | None, i
     if as_json:
         click.echo(json.dumps([{
             "id": s.region.id, "title": s.region.title.get(lang), "score": s.score,
-            "shared_industries": list(s.shared_industries), "size_ratio": s.size_ratio and round(s.size_ratio, 2),
+            "shared_industries": list(s.shared_industries),
+            "related_industries": [list(pair) for pair in s.related_industries],
+            "size_ratio": s.size_ratio and round(s.size_ratio, 2),
             "same_settlement": s.same_settlement, "reasons": list(s.reasons), "pilots": [p.id for p in s.pilots],
         } for s in results], indent=2, ensure_ascii=False))
         return
     what = toolbox.record(region_id).title.get(lang) if region_id else "your profile"
     click.echo(click.style(f"Regions like {what}", bold=True))
     for i, s in enumerate(results, 1):
-        click.echo(f"\n{i:>2}. {click.style(s.region.title.get(lang), bold=True)}  ({s.region.id}, score {s.score:.2f})")
+        title = click.style(s.region.title.get(lang), bold=True)
+        click.echo(f"\n{i:>2}. {title}  ({s.region.id}, score {s.score:.2f})")
         for reason in s.reasons or ("little in common on the compared points",):
             click.echo(f"      - {reason}")
         for pilot in s.pilots:

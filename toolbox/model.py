@@ -207,6 +207,7 @@ class Term:
     label: Text
     synonyms: tuple[str, ...] = ()
     description: Text = EMPTY_TEXT
+    group: str = ""
 
 
 @dataclass(frozen=True)

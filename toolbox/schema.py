@@ -226,6 +226,8 @@ TERM = Obj(
         Field("label", TextMap(), True, "Label per language"),
         Field("synonyms", ListOf(Str()), False, "Words that should find this value in a search"),
         Field("description", TextMap(), False, "What the value means"),
+        Field("group", Str(pattern=ID_PATTERN, pattern_hint="a lower-case id such as mining-energy"), False,
+              "A broader family: 'toolbox similar' counts two values of one group as half a match"),
     )
 )
 AXIS = Obj(

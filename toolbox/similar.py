@@ -2,12 +2,13 @@
 
 Similarity combines three things a region can compare itself on, each in [0, 1]:
 
-- traditional industries: the mean of how much of *my* list the other region shares and of the
-  shared share of both lists together (Jaccard), weight 0.6 — so a region is not penalised for
-  having more industries than a short profile names, but a close match of whole lists still wins;
+- traditional industries, weight 0.7: how much of *my* industrial profile the other region
+  shares. My industries are weighted by their place in my list (1, 1/2, 1/3 …: records list the
+  defining industry first); an industry the other region also has counts fully, one of the same
+  vocabulary ``group`` (coal mining ~ energy) counts half;
 - size: 1 − |log10(population ratio)| / 2, so a tenfold difference scores 0.5 and a hundredfold 0,
-  weight 0.25;
-- settlement type: 1 when equal, weight 0.15.
+  weight 0.2;
+- settlement type: 1 when equal, weight 0.1.
 
 A part that one side does not give (no population, say) is left out and the weights of the
 others are rescaled, so profiles with less data still rank sensibly. Every score comes with the
@@ -25,7 +26,7 @@ from .errors import Problem, UsageError, did_you_mean
 from .model import Pilot, Region
 from .project import Catalogue
 
-WEIGHTS = {"industries": 0.6, "size": 0.25, "settlement": 0.15}
+WEIGHTS = {"industries": 0.7, "size": 0.2, "settlement": 0.1}
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Similarity:
     region: Region
     score: float
     shared_industries: tuple[str, ...]
+    related_industries: tuple[tuple[str, str], ...]  # (mine, theirs) of one group
     size_ratio: float | None
     same_settlement: bool
     reasons: tuple[str, ...]
@@ -66,7 +68,7 @@ def parse_population(text: str) -> int:
         values.append(float(match.group(1)) * {"": 1, "k": 1e3, "m": 1e6}[match.group(2)])
     if len(values) > 2 or min(values) <= 0:
         raise error
-    return int(round(math.sqrt(values[0] * values[-1])))
+    return round(math.sqrt(values[0] * values[-1]))
 
 
 def _size_score(a: int | None, b: int | None) -> tuple[float | None, float | None]:
@@ -100,6 +102,12 @@ def similar_regions(catalogue: Catalogue, *, region_id: str | None = None, profi
     def label(axis: str, value: str) -> str:
         return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
 
+    industry_terms = vocab.axes["industry"].terms if vocab and "industry" in vocab.axes else {}
+
+    def group(value: str) -> str:
+        term = industry_terms.get(value)
+        return term.group if term and term.group else value
+
     results = []
     for rid, region in regions.items():
         if rid == region_id:
@@ -108,12 +116,26 @@ def similar_regions(catalogue: Catalogue, *, region_id: str | None = None, profi
         parts: dict[str, float] = {}
         reasons: list[str] = []
         shared: tuple[str, ...] = ()
+        related: list[tuple[str, str]] = []
         if base.industries and other.industries:
-            shared = tuple(i for i in base.industries if i in other.industries)
-            union = set(base.industries) | set(other.industries)
-            parts["industries"] = (len(shared) / len(set(base.industries)) + len(shared) / len(union)) / 2
+            mine = list(dict.fromkeys(base.industries))
+            weights = [1 / (i + 1) for i in range(len(mine))]
+            shared = tuple(i for i in mine if i in other.industries)
+            got = 0.0
+            for weight, industry in zip(weights, mine, strict=True):
+                if industry in other.industries:
+                    got += weight
+                    continue
+                kin = next((o for o in other.industries if group(o) == group(industry)), None)
+                if kin:
+                    got += weight / 2
+                    related.append((industry, kin))
+            parts["industries"] = got / sum(weights)
             if shared:
                 reasons.append("shared industries: " + ", ".join(label("industry", i) for i in shared))
+            if related:
+                reasons.append("related industries: " + ", ".join(
+                    f"{label('industry', a)} ~ {label('industry', b)}" for a, b in related))
         size, ratio = _size_score(base.population, other.population)
         if size is not None and ratio is not None:
             parts["size"] = size
@@ -129,7 +151,7 @@ def similar_regions(catalogue: Catalogue, *, region_id: str | None = None, profi
                 reasons.append("same settlement type: " + label("settlement", other.settlement))
         weight = sum(WEIGHTS[k] for k in parts)
         score = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight if weight else 0.0
-        results.append(Similarity(region, round(score, 3), shared, ratio, same, tuple(reasons),
+        results.append(Similarity(region, round(score, 3), shared, tuple(related), ratio, same, tuple(reasons),
                                   tuple(catalogue.pilots_in_region(rid))))
     results.sort(key=lambda s: (-s.score, s.region.id))
     return results[:limit] if limit else results

@@ -108,6 +108,6 @@ def _axis(checker: Checker, name: str, raw: Any) -> Axis | None:
         if term is None or "label" not in term:
             continue
         terms[value_id] = Term(value_id, term["label"], tuple(term.get("synonyms", ())),
-                               term.get("description", Text({})))
+                               term.get("description", Text({})), term.get("group", ""))
     label = spec_checked.get("label", Text({"en": name}))
     return Axis(name, label, terms)
