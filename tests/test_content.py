@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urlparse
+
 from click.testing import CliRunner
 
 from conftest import REPO
@@ -17,9 +18,35 @@ def test_shipped_content_validates_strictly() -> None:
     assert result.stdout.splitlines()[-1].endswith("0 errors, 0 warnings")
 
 
-def test_starter_set_size(shipped: Toolbox) -> None:
+def test_corpus_size(shipped: Toolbox) -> None:
     kinds = [r.kind for r in shipped.records.values()]
-    assert kinds.count("method") >= 8 and kinds.count("pilot") >= 3 and kinds.count("region") >= 3
+    assert kinds.count("method") >= 30 and kinds.count("pilot") >= 15 and kinds.count("region") == 13
+
+
+def test_every_partner_region_has_a_profile(shipped: Toolbox) -> None:
+    regions = {r.id for r in shipped.records.values() if isinstance(r, Region)}
+    assert regions == {"chemnitz", "saxony", "upper-austria", "sokolov-east", "bielsko-biala", "padova",
+                       "gorenjska", "limburg", "zwickau-district", "leoben", "karlovy-vary", "sisak-moslavina",
+                       "opolskie"}
+
+
+def test_every_record_has_a_well_formed_source(shipped: Toolbox) -> None:
+    for rec in shipped.records.values():
+        assert rec.sources, f"{rec.id} has no source"
+        for source in rec.sources:
+            url = urlparse(source.url)
+            assert url.scheme in ("http", "https") and "." in url.netloc and " " not in source.url, \
+                (rec.id, source.url)
+            assert source.title.strip(), rec.id
+
+
+def test_no_private_persons_named_where_we_know_them() -> None:
+    # names that appear in the research notes; records must name organisations instead
+    names = ["Debes", "Lamoncha", "Steyer", "Franzobel", "Görmar", "Harfst", "Simić", "Wust"]
+    for path in (REPO / "methods").rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        for name in names:
+            assert name not in text, (path.name, name)
 
 
 def test_every_text_is_complete_in_english_and_german(shipped: Toolbox) -> None:
@@ -28,7 +55,7 @@ def test_every_text_is_complete_in_english_and_german(shipped: Toolbox) -> None:
     assert missing == []
 
 
-def test_links(shipped: Toolbox) -> None:
+def test_links_resolve_both_ways(shipped: Toolbox) -> None:
     catalogue = shipped.catalogue
     for rec in catalogue.records.values():
         if isinstance(rec, Pilot):
@@ -36,27 +63,14 @@ def test_links(shipped: Toolbox) -> None:
             for mid in rec.methods:
                 method = catalogue.records[mid]
                 assert isinstance(method, Method) and rec.id in method.pilots
+            assert all(isinstance(catalogue.records[r], Region) for r in rec.region)
+        if isinstance(rec, Method):
+            for pid in rec.pilots:
+                pilot = catalogue.records[pid]
+                assert isinstance(pilot, Pilot) and rec.id in pilot.methods
+            assert all(isinstance(catalogue.records[m], Method) for m in rec.related)
         if isinstance(rec, Region):
             assert catalogue.pilots_in_region(rec.id), f"no pilot in region {rec.id}"
-        assert rec.kind == "method" or rec.sources, f"{rec.id} has no sources"
-
-
-@pytest.mark.parametrize(
-    ("query", "lang", "expected_first"),
-    [
-        ("Workshops für Verwaltungen", "de", "administration-training"),
-        ("Schulungen für Verwaltungen", "de", "administration-training"),
-        ("Industriekultur", "de", "industrial-culture-days-zwickau"),
-        ("skofja loka", "en", "help-desk-skofja-loka"),
-        ("Škofja Loka", "en", "help-desk-skofja-loka"),
-        ("biala", "en", "hackathon-bielsko-biala-linz"),
-        ("hackathon", "en", "industrial-hackathon"),
-        ("Hackathons", "de", "hackathon-bielsko-biala-linz"),
-    ],
-)
-def test_users_find_the_right_records(shipped: Toolbox, query: str, lang: str, expected_first: str) -> None:
-    result = shipped.search(query, lang=lang, update=False)
-    assert result.hits and result.hits[0].id == expected_first, [h.id for h in result.hits]
 
 
 def test_synonyms_on_shipped_content(shipped: Toolbox) -> None:
