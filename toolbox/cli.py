@@ -49,26 +49,29 @@ def _echo_problems(problems: tuple[Problem, ...] | list[Problem], project: Path 
         click.echo(click.style(head, fg=color) + ("\n" + rest if rest else ""), err=err)
 
 
+def _report_error(exc: ToolboxError, project: Path | None) -> None:
+    problems = exc.problems
+    if len(problems) == 1 and not problems[0].path:
+        # a problem with an option or argument: one line, and its hint
+        p = problems[0]
+        click.echo(click.style(f"Error: {p.field + ': ' if p.field else ''}{p.message}", fg="red"), err=True)
+        if p.hint:
+            click.echo(f"    hint: {p.hint}", err=True)
+        return
+    click.echo(click.style(f"Error: {exc.message}", fg="red", bold=bool(problems)), err=True)
+    _echo_problems(problems, project, err=True)
+
+
 def handle_errors(fn: F) -> F:
+    """Turn a ToolboxError into a message on stderr and the error's exit code."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except ToolboxError as exc:
             ctx = click.get_current_context()
-            project = ctx.obj.get("project") if ctx.obj else None
-            if exc.problems and not (len(exc.problems) == 1 and exc.problems[0].message == exc.message
-                                     and not exc.problems[0].path):
-                click.echo(click.style(f"Error: {exc.message}", fg="red", bold=True), err=True)
-                _echo_problems(exc.problems, project, err=True)
-            elif exc.problems:
-                p = exc.problems[0]
-                click.echo(click.style(f"Error: {(p.field + ': ') if p.field else ''}{p.message}", fg="red"),
-                           err=True)
-                if p.hint:
-                    click.echo(f"    hint: {p.hint}", err=True)
-            else:
-                click.echo(click.style(f"Error: {exc.message}", fg="red"), err=True)
+            _report_error(exc, ctx.obj.get("project") if ctx.obj else None)
             ctx.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
