@@ -101,7 +101,12 @@ def links_of(record: Record, catalogue: Catalogue) -> dict[str, list[str]]:
                 "regions": list(catalogue.regions_of(record))}
     if isinstance(record, Pilot):
         return {"methods": [m.id for m in catalogue.methods_of_pilot(record.id)], "regions": list(record.region)}
-    return {"pilots": [p.id for p in catalogue.pilots_in_region(record.id)]}
+    from .similar import similar_regions
+
+    similar = similar_regions(catalogue, region_id=record.id, limit=3) if isinstance(record, Region) and \
+        (record.industries or record.population or record.settlement) else []
+    return {"pilots": [p.id for p in catalogue.pilots_in_region(record.id)],
+            "similar": [s.region.id for s in similar]}
 
 
 # --------------------------------------------------------------------------- statistics

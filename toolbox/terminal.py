@@ -188,6 +188,16 @@ def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style 
         if items:
             lines += ["", style(name, bold=True)]
             lines += [f"  {r.id:<34} {shorten(plain(r.title.get(lang)), 70)}" for r in items]
+    if isinstance(record, Region) and record.industries:
+        from .similar import similar_regions
+
+        alike = similar_regions(catalogue, region_id=record.id, lang=lang, limit=3)
+        if alike:
+            lines += ["", style("Regions like this one", bold=True) + style("  (toolbox similar " + record.id + ")",
+                                                                             dim=True)]
+            for s in alike:
+                why = s.reasons[0] if s.reasons else ""
+                lines.append(f"  {s.region.id:<34} {shorten(why, 70)}")
     if record.sources:
         lines += ["", style("Sources", bold=True)]
         lines += [f"  - {s.title}\n    {s.url}" for s in record.sources]
