@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlparse
 
 from click.testing import CliRunner
@@ -86,3 +87,16 @@ def test_accents_and_regions(shipped: Toolbox) -> None:
     accented = [h.id for h in shipped.search("Bielsko-Biała", update=False).hits]
     assert folded[:2] == accented[:2]
     assert "bielsko-biala" in folded
+
+
+def test_german_is_complete_and_up_to_date() -> None:
+    result = CliRunner().invoke(main, ["--project", str(REPO), "i18n", "--lang", "de", "--check"])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[0].endswith(" up to date, 0 stale, 0 unstamped, 0 missing")
+
+
+def test_stats_show_complete_english_and_german() -> None:
+    data = json.loads(CliRunner().invoke(main, ["--project", str(REPO), "stats", "--json"]).stdout)
+    assert data["translation"]["en"]["percent"] == 100.0
+    assert data["translation"]["de"]["percent"] == 100.0
+    assert data["problems"] == {"errors": 0, "warnings": 0}
