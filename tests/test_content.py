@@ -100,3 +100,16 @@ def test_stats_show_complete_english_and_german() -> None:
     assert data["translation"]["en"]["percent"] == 100.0
     assert data["translation"]["de"]["percent"] == 100.0
     assert data["problems"] == {"errors": 0, "warnings": 0}
+
+
+def test_every_method_is_complete_enough_to_run(shipped: Toolbox) -> None:
+    for rec in shipped.records.values():
+        if not isinstance(rec, Method):
+            continue
+        for name in ("purpose", "when_to_use", "materials", "preconditions", "pitfalls", "results"):
+            assert getattr(rec, name).has("en"), (rec.id, name)
+        assert len(rec.steps) >= 4, rec.id
+        effort = rec.effort
+        assert effort and effort.duration.has("en") and effort.budget_eur, rec.id
+        assert effort.staff_days or effort.participants, rec.id  # the people it takes
+        assert rec.related, rec.id
