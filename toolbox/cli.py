@@ -371,6 +371,98 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
                err=True)
 
 
+# --------------------------------------------------------------------------- handbook
+
+
+@main.command()
+@click.argument("recipe", required=False)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="The handbook to write: .pdf, .html (one self-contained file) or .md. "
+                   "Default: the recipe's name with .pdf, in the working folder.")
+@click.option("--query", "-q", default=None, metavar="WORDS",
+              help="Quick form without a recipe: the methods matching these words (and the filters).")
+@filter_options
+@click.option("--lang", "-l", default=None, metavar="CODE", help="Language (quick form; a recipe sets its own).")
+@click.option("--paper", type=click.Choice(["A4", "A5"], case_sensitive=False), default=None,
+              help="Paper size (quick form; a recipe sets its own). Default A4.")
+@click.option("--title", default=None, help="Title on the cover (quick form).")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None, help="At most this many methods (quick form).")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of templates that override the shipped ones (default: PROJECT/templates).")
+@click.option("--changes", "show_changes", is_flag=True,
+              help="Do not build; report records added, removed or changed since the last build of OUTPUT.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT even if 'toolbox handbook' did not write it.")
+@click.pass_context
+@handle_errors
+def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, query: str | None, lang: str | None,
+             paper: str | None, title: str | None, limit: int | None, templates: Path | None, show_changes: bool,
+             force: bool, **axes: tuple[str, ...]) -> None:
+    """Build a printable handbook (PDF, HTML or Markdown) from a RECIPE or a quick query.
+
+    A recipe (YAML; see docs/handbook.md) sets the title, language, paper size, an introduction
+    and sections of chosen records and searches. RECIPE is a file, or the name of a recipe in
+    methods/recipes/ (the shipped ones: verwaltung-a5-de, catalogue-a4-en). Each build writes
+    OUTPUT.lock.json beside the handbook, so a later  --changes  can tell what changed.
+
+    \b
+    Examples:
+      toolbox handbook verwaltung-a5-de -o schulung.pdf
+      toolbox handbook my-recipe.yaml -o booklet.html
+      toolbox handbook --query Hackathon --lang de --paper A5 -o hackathon.pdf
+      toolbox handbook --audience schools --kind method -o schools.md
+      toolbox handbook verwaltung-a5-de -o schulung.pdf --changes
+    """
+    from .handbook import build, changes
+    from .model import Filters
+    from .recipe import load_recipe, recipe_from_query
+
+    toolbox = _toolbox(ctx)
+    filters = Filters.of({axis: axes[f"{axis}_"] for axis in AXES})
+    if recipe is not None:
+        if query is not None or filters.as_dict() or lang or paper or title or limit:
+            from .errors import UsageError
+
+            raise UsageError("give either a RECIPE or the quick-form options (--query, filters, --lang …), not both")
+        from .recipe import find_recipe
+
+        recipe_path = find_recipe(recipe, toolbox.project)
+        plan = load_recipe(recipe_path, toolbox.catalogue, str(recipe_path.resolve()))
+        default_name = recipe_path.stem
+    else:
+        if query is None and not filters.as_dict():
+            from .errors import UsageError
+
+            raise UsageError("nothing to put in the handbook",
+                             [Problem("", 0, 0, "", "nothing to put in the handbook",
+                                      "give a RECIPE file, or --query and/or filters such as --audience schools")])
+        language = lang or "en"
+        if toolbox.catalogue.vocabulary and language not in toolbox.catalogue.vocabulary.languages:
+            from .errors import UsageError, did_you_mean
+
+            raise UsageError(f"unknown language '{language}'",
+                             [Problem("", 0, 0, "lang", f"unknown language '{language}'",
+                                      did_you_mean(language, toolbox.catalogue.vocabulary.languages))])
+        plan = recipe_from_query(query or "", filters, title=title or "", lang=language,
+                                 paper=(paper or "A4").upper(), limit=limit)
+        default_name = "handbook"
+    target = output or Path(f"{default_name}.pdf")
+    if show_changes:
+        report = changes(toolbox, plan, target)
+        if not report.any:
+            click.echo(f"no changes since the build of {report.built} ({report.lock})")
+            return
+        click.echo(f"changes since the build of {report.built}:")
+        for sign, ids in (("+", report.added), ("-", report.removed), ("~", report.changed)):
+            for rid in ids:
+                click.echo(f"  {sign} {rid}")
+        ctx.exit(1)
+    progress = _progress if sys.stderr.isatty() else None
+    result = build(toolbox, plan, target, force=force, templates=templates, progress=progress)
+    pages = f", {result.pages} pages" if result.pages else ""
+    click.echo(f"wrote {result.output} ({result.methods} methods, {result.records} records{pages}) "
+               f"in {result.seconds:.1f} s; lock: {result.lock.name}")
+
+
 # --------------------------------------------------------------------------- similar
 
 

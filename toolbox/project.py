@@ -24,6 +24,7 @@ from .yamlsource import parse_yaml_bytes
 KIND_FOLDERS: dict[str, Kind] = {"": "method", "pilots": "pilot", "regions": "region"}
 FOLDER_OF_KIND = {v: k for k, v in KIND_FOLDERS.items()}
 VOCABULARY_FILE = "vocabulary.yaml"
+RECIPES_FOLDER = "recipes"  # handbook recipes live beside the records, not among them
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -74,6 +75,8 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
             parent = path.parent.relative_to(root).as_posix()
             parent = "" if parent == "." else parent
             inside = path.relative_to(root).parts
+            if inside[0] == RECIPES_FOLDER:
+                continue
             if parent not in KIND_FOLDERS and not any(part.startswith((".", "_")) for part in inside):
                 problems.append(Problem(_rel(path, project), 1, 1, "", "file is ignored: not in a record folder",
                                         "records go in methods/, methods/pilots/ or methods/regions/",

@@ -33,6 +33,18 @@ class Str:
 
 
 @dataclass(frozen=True)
+class Bool:
+    """true or false."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed list of words."""
+
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Int:
     minimum: int | None = 0
 
@@ -94,7 +106,7 @@ class Obj:
     fields: tuple[Field, ...]
 
 
-Spec = Str | Int | Number | TextMap | Tag | Ref | RangeOf | Date | Stamps | ListOf | Obj
+Spec = Str | Bool | Choice | Int | Number | TextMap | Tag | Ref | RangeOf | Date | Stamps | ListOf | Obj
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,10 @@ def _json(spec: Spec, languages: list[str] | None) -> dict[str, Any]:
         if spec.url:
             out["format"] = "uri"
         return out
+    if isinstance(spec, Bool):
+        return {"type": "boolean"}
+    if isinstance(spec, Choice):
+        return {"enum": list(spec.choices)}
     if isinstance(spec, Int):
         out = {"type": "integer"}
         if spec.minimum is not None:

@@ -33,6 +33,8 @@ from .schema import (
     KIND_SPECS,
     LANG_PATTERN,
     STAMP_PATTERN,
+    Bool,
+    Choice,
     Date,
     Field,
     Int,
@@ -153,6 +155,17 @@ class Checker:
             return self.check_list(spec, value, path)
         if isinstance(spec, Str):
             return self.check_str(spec, value, path)
+        if isinstance(spec, Bool):
+            if not isinstance(value, bool):
+                self.report(path, f"expected true or false, got {type_name(value)}")
+                return None
+            return value
+        if isinstance(spec, Choice):
+            if not isinstance(value, str) or value not in spec.choices:
+                self.report(path, f"expected one of {', '.join(spec.choices)}, got {value!r}",
+                            did_you_mean(str(value), spec.choices))
+                return None
+            return value
         if isinstance(spec, Int):
             if isinstance(value, bool) or not isinstance(value, int):
                 hint = "write digits only, without separators" if isinstance(value, str | float) else ""

@@ -1,0 +1,374 @@
+"""Build a handbook from a recipe: select records, render HTML or Markdown, lay out a PDF.
+
+Stages: :func:`assemble` turns a recipe into a :class:`Book` (plain values: the records per
+section in order, the pilots under each method, glossary and sources); :func:`render` fills the
+Jinja2 templates; :func:`build` writes HTML, Markdown or PDF (WeasyPrint, imported only here and
+only for PDF) plus a lock file beside it, atomically, so a failed build writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import Problem, ToolboxError, UsageError
+from .fileio import atomic_write_text, fsync_dir
+from .labels import LICENCE_TEXT, labels_for
+from .model import Method, Pilot, Record, Region, Source, Text
+from .project import Catalogue
+from .recipe import Query, Recipe
+
+Progress = Callable[[str], None]
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md"}
+LOCK_SUFFIX = ".lock.json"
+
+
+class MissingSystemLibrary(ToolboxError):
+    """WeasyPrint is installed but a system library it needs (Pango …) is not."""
+
+
+@dataclass(frozen=True)
+class BookSection:
+    title: str
+    intro: str
+    records: tuple[Record, ...]
+    anchor: str
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    number: int
+    source: Source
+    records: tuple[str, ...]  # ids of the records citing it
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    axis: str
+    axis_label: str
+    value: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Book:
+    recipe: Recipe
+    lang: str
+    sections: tuple[BookSection, ...]
+    pilot_pages: tuple[Pilot, ...]
+    region_pages: tuple[Region, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    sources: tuple[CitedSource, ...]
+    records: tuple[Record, ...]  # every record in the book, in order of first appearance
+    labels: dict[str, str] = field(default_factory=dict)
+    version: str = __version__
+
+    @property
+    def methods(self) -> tuple[Method, ...]:
+        return tuple(r for s in self.sections for r in s.records if isinstance(r, Method))
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _query_ids(toolbox: Any, query: Query, lang: str) -> list[str]:
+    filters = query.filters
+    kinds = filters.kind or ("method",)
+    sort = query.sort or ("relevance" if query.text else "title")
+    result = toolbox.search(query.text, audience=filters.audience, sector=filters.sector, region=filters.region,
+                            effort=filters.effort, kind=kinds, lang=lang, limit=query.limit, sort=sort)
+    return [hit.id for hit in result.hits]
+
+
+def assemble(toolbox: Any, recipe: Recipe, progress: Progress | None = None) -> Book:
+    """Resolve ids and queries into the records of each section (each record once, first place wins)."""
+    catalogue: Catalogue = toolbox.catalogue
+    lang = recipe.lang
+    if any(isinstance(item, Query) for s in recipe.sections for item in s.items):
+        toolbox.ensure_index(progress)
+    seen: set[str] = set()
+    sections = []
+    for n, section in enumerate(recipe.sections, 1):
+        chosen: list[Record] = []
+        for item in section.items:
+            ids = [item] if isinstance(item, str) else _query_ids(toolbox, item, lang)
+            for rid in ids:
+                if rid not in seen and rid in catalogue.records:
+                    seen.add(rid)
+                    chosen.append(catalogue.records[rid])
+        sections.append(BookSection(section.title, section.intro, tuple(chosen), f"section-{n}"))
+
+    in_book = [r for s in sections for r in s.records]
+    pilots: list[Pilot] = []
+    if recipe.pilot_pages:
+        for rec in in_book:
+            if isinstance(rec, Method):
+                pilots += [p for p in catalogue.pilots_of_method(rec.id) if p.id not in seen]
+                seen |= {p.id for p in pilots}
+    regions: list[Region] = []
+    if recipe.region_pages:
+        for pilot in [*(r for r in in_book if isinstance(r, Pilot)), *pilots]:
+            for rid in pilot.region:
+                region = catalogue.records.get(rid)
+                if isinstance(region, Region) and rid not in seen:
+                    seen.add(rid)
+                    regions.append(region)
+    everything = [*in_book, *pilots, *regions]
+    return Book(recipe, lang, tuple(sections), tuple(pilots), tuple(regions), _glossary(catalogue, everything, lang),
+                _sources(everything), tuple(everything), dict(labels_for(lang)))
+
+
+def _glossary(catalogue: Catalogue, records: Sequence[Record], lang: str) -> tuple[GlossaryEntry, ...]:
+    vocab = catalogue.vocabulary
+    if vocab is None:
+        return ()
+    used: dict[str, set[str]] = {"audience": set(), "sector": set(), "effort": set()}
+    for rec in records:
+        used["audience"] |= set(rec.audience)
+        used["sector"] |= set(rec.sector)
+        if rec.effort:
+            used["effort"].add(rec.effort.level)
+    entries = []
+    for axis, values in used.items():
+        terms = vocab.axes[axis]
+        for value, term in terms.terms.items():  # vocabulary order
+            if value in values:
+                entries.append(GlossaryEntry(axis, terms.label.get(lang), value, term.label.get(lang),
+                                             term.description.get(lang)))
+    return tuple(entries)
+
+
+def _sources(records: Sequence[Record]) -> tuple[CitedSource, ...]:
+    by_url: dict[str, tuple[Source, list[str]]] = {}
+    for rec in records:
+        for source in rec.sources:
+            entry = by_url.setdefault(source.url, (source, []))
+            if rec.id not in entry[1]:
+                entry[1].append(rec.id)
+    return tuple(CitedSource(i, src, tuple(ids)) for i, (src, ids) in enumerate(by_url.values(), 1))
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def template_dirs(project: Path, extra: Path | None = None) -> list[Path]:
+    """The user's template folders first, then the shipped ones (see docs/handbook.md)."""
+    from .paths import shipped_project
+
+    shipped = shipped_project() / "templates"
+    candidates = (extra, project / "templates")
+    dirs = [d for d in candidates if d is not None and d.is_dir() and d.resolve() != shipped.resolve()]
+    return [*dirs, shipped]
+
+
+def environment(project: Path, extra: Path | None = None) -> Any:
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+
+    dirs = template_dirs(project, extra)
+    loader = ChoiceLoader([FileSystemLoader([str(d) for d in dirs]),
+                           PrefixLoader({"shipped": FileSystemLoader(str(dirs[-1]))})])
+    env = Environment(loader=loader, autoescape=select_autoescape(["html", "html.j2", "xml"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    # raw HTML off: record texts are data, never markup
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: url.lower().startswith(  # type: ignore[method-assign]
+        ("http://", "https://", "mailto:", "#"))
+    return md
+
+
+def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates: Path | None = None) -> str:
+    from markupsafe import Markup
+
+    env = environment(project, templates)
+    md = _markdown()
+    lang = book.lang
+    vocab = catalogue.vocabulary
+
+    def text(value: Text) -> Any:
+        return value.resolve(lang)
+
+    def markdown(value: str) -> Markup:
+        return Markup(md.render(value))
+
+    def label_of(value: str, axis: str) -> str:
+        if axis == "region":
+            rec = catalogue.records.get(value)
+            return rec.title.get(lang) if rec else value
+        return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
+
+    def anchor(record_id: str) -> str:
+        return f"rec-{record_id}"
+
+    def number(value: float) -> str:
+        return format_number(value, lang)
+
+    def span(value: Any) -> str:
+        lo, hi = number(value.min), number(value.max)
+        return lo if lo == hi else f"{lo}–{hi}"
+
+    env.filters.update(t=text, md=markdown, label=label_of, anchor=anchor, num=number, range=span)
+    env.globals.update(
+        book=book, L=book.labels, lang=lang, catalogue=catalogue,
+        pilots_of=catalogue.pilots_of_method, methods_of=catalogue.methods_of_pilot,
+        related_of=catalogue.related_methods, pilots_in=catalogue.pilots_in_region,
+        in_book={r.id for r in book.records}, isinstance=isinstance, Method=Method, Pilot=Pilot, Region=Region,
+        language_name=(vocab.languages.get(lang, lang) if vocab else lang), licence_texts=LICENCE_TEXT,
+    )
+    name = "handbook/book.md.j2" if fmt == "md" else "handbook/book.html.j2"
+    return str(env.get_template(name).render(pdf=fmt == "pdf"))
+
+
+_GROUPING = {"en": ",", "de": ".", "it": ".", "nl": ".", "cs": "\u202f", "pl": "\u202f", "sl": "."}
+
+
+def format_number(value: float, lang: str) -> str:
+    """1234567.5 as the language writes it: 1,234,567.5 (en), 1.234.567,5 (de), 1 234 567,5 (cs)."""
+    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+    if lang == "en" or lang not in _GROUPING:
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", _GROUPING[lang])
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def html_to_pdf(html: str, target: Path, base_url: str) -> int:
+    """Lay out ``html`` and write a tagged PDF (PDF/UA-1); return the number of pages."""
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        raise MissingSystemLibrary(
+            f"cannot load WeasyPrint: {exc}",
+            [Problem("", 0, 0, "pdf", f"the PDF engine cannot start: {exc}",
+                     "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                     "libharfbuzz-subset0; macOS: brew install pango), or write .html and print it")]) from exc
+    except OSError as exc:  # pragma: no cover - a missing shared library
+        raise MissingSystemLibrary(
+            f"a system library the PDF engine needs is missing: {exc}",
+            [Problem("", 0, 0, "pdf", f"missing system library: {exc}",
+                     "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                     "libharfbuzz-subset0; macOS: brew install pango), or write .html and print it")]) from exc
+    document = HTML(string=html, base_url=base_url).render(pdf_tags=True)
+    document.write_pdf(target, pdf_variant="pdf/ua-1")
+    return len(document.pages)
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    output: Path
+    format: str
+    records: int
+    methods: int
+    pages: int | None
+    seconds: float
+    lock: Path
+
+
+@dataclass(frozen=True)
+class Changes:
+    lock: Path
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+    built: str
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def lock_path(output: Path) -> Path:
+    return output.with_name(output.name + LOCK_SUFFIX)
+
+
+def output_format(output: Path) -> str:
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"cannot tell the format of '{output.name}'",
+                         [Problem("", 0, 0, "output", f"unknown output type '{output.suffix or output.name}'",
+                                  "end the file name with .pdf, .html or .md")])
+    return fmt
+
+
+def _record_hashes(catalogue: Catalogue, book: Book) -> dict[str, str]:
+    return {r.id: catalogue.hashes.get(r.path, "") for r in book.records}
+
+
+def build(toolbox: Any, recipe: Recipe, output: Path, *, force: bool = False, templates: Path | None = None,
+          progress: Progress | None = None) -> BuildReport:
+    started = time.perf_counter()
+    fmt = output_format(output)
+    lock = lock_path(output)
+    if output.exists() and not lock.exists() and not force:
+        raise UsageError(f"{output} exists and was not written by 'toolbox handbook'; not overwritten "
+                         "(use --force to replace it)")
+    catalogue: Catalogue = toolbox.catalogue
+    say = progress or (lambda _m: None)
+    say("selecting records …")
+    book = assemble(toolbox, recipe, progress)
+    if not book.records:
+        raise UsageError("the recipe selects no records; nothing written",
+                         [Problem(recipe.path, 0, 0, "", "the recipe selects no records",
+                                  "check the ids and queries (try them with 'toolbox search')")])
+    say(f"rendering {len(book.records)} records ({len(book.methods)} methods) as {fmt.upper()} …")
+    text = render(book, catalogue, fmt, toolbox.project, templates)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    pages: int | None = None
+    if fmt == "pdf":
+        say("laying out pages …")
+        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            pages = html_to_pdf(text, Path(tmp), base_url=str(toolbox.project))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, output)
+            fsync_dir(output.parent)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    else:
+        atomic_write_text(output, text)
+    lock_data = {
+        "toolbox": __version__,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "recipe": recipe.path,
+        "lang": recipe.lang,
+        "format": fmt,
+        "records": _record_hashes(catalogue, book),
+    }
+    atomic_write_text(lock, json.dumps(lock_data, indent=1, ensure_ascii=False) + "\n")
+    return BuildReport(output, fmt, len(book.records), len(book.methods), pages, time.perf_counter() - started, lock)
+
+
+def changes(toolbox: Any, recipe: Recipe, output: Path) -> Changes:
+    """What changed in the selected records since the build that wrote ``output``'s lock."""
+    lock = lock_path(output)
+    try:
+        data = json.loads(lock.read_text(encoding="utf-8"))
+        old: dict[str, str] = data["records"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"no build record at {lock}",
+                         [Problem(str(lock), 0, 0, "", "no lock file from an earlier build here",
+                                  "build the handbook once with -o, then ask for --changes")]) from exc
+    book = assemble(toolbox, recipe)
+    new = _record_hashes(toolbox.catalogue, book)
+    return Changes(lock, tuple(r for r in new if r not in old), tuple(r for r in old if r not in new),
+                   tuple(r for r in new if r in old and old[r] != new[r]), str(data.get("built", "")))
+

@@ -1,0 +1,130 @@
+"""The handbook's own words in every language of the shipped vocabulary.
+
+A language without an entry falls back to English, marked in the output like any other
+fallback. Add a column here when the vocabulary gains a language (a test checks coverage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGS = ("en", "de", "cs", "pl", "sl", "it", "nl")
+
+# key: (en, de, cs, pl, sl, it, nl)
+_TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    "contents": ("Contents", "Inhalt", "Obsah", "Spis treści", "Vsebina", "Indice", "Inhoud"),
+    "introduction": ("Introduction", "Einleitung", "Úvod", "Wprowadzenie", "Uvod", "Introduzione", "Inleiding"),
+    "purpose": ("Purpose", "Zweck", "Účel", "Cel", "Namen", "Scopo", "Doel"),
+    "when_to_use": ("When to use it", "Wann es passt", "Kdy ji použít", "Kiedy stosować", "Kdaj jo uporabiti",
+                    "Quando usarlo", "Wanneer te gebruiken"),
+    "steps": ("Steps", "Schritte", "Postup", "Kroki", "Koraki", "Passi", "Stappen"),
+    "materials": ("Materials", "Material", "Materiály", "Materiały", "Gradiva", "Materiali", "Materialen"),
+    "preconditions": ("Preconditions", "Voraussetzungen", "Předpoklady", "Warunki wstępne", "Predpogoji",
+                      "Prerequisiti", "Voorwaarden"),
+    "pitfalls": ("Pitfalls", "Stolpersteine", "Úskalí", "Pułapki", "Pasti", "Insidie", "Valkuilen"),
+    "results": ("Results to expect", "Erwartbare Ergebnisse", "Očekávané výsledky", "Oczekiwane rezultaty",
+                "Pričakovani rezultati", "Risultati attesi", "Te verwachten resultaten"),
+    "effort": ("Effort", "Aufwand", "Náročnost", "Nakład pracy", "Zahtevnost", "Impegno", "Inspanning"),
+    "duration": ("Duration", "Dauer", "Trvání", "Czas trwania", "Trajanje", "Durata", "Duur"),
+    "lead_time": ("Lead time", "Vorlauf", "Příprava", "Czas przygotowania", "Priprava", "Preparazione",
+                  "Voorbereiding"),
+    "staff_days": ("Staff days", "Personentage", "Člověkodny", "Osobodni", "Osebni dnevi", "Giornate uomo",
+                   "Mensdagen"),
+    "budget": ("Budget (EUR)", "Budget (EUR)", "Rozpočet (EUR)", "Budżet (EUR)", "Proračun (EUR)", "Budget (EUR)",
+               "Budget (EUR)"),
+    "participants": ("Participants", "Teilnehmende", "Účastníci", "Uczestnicy", "Udeleženci", "Partecipanti",
+                     "Deelnemers"),
+    "audience": ("Audience", "Zielgruppe", "Cílová skupina", "Grupa docelowa", "Ciljna skupina", "Destinatari",
+                 "Doelgroep"),
+    "sector": ("Sector", "Teilmarkt", "Odvětví", "Sektor", "Sektor", "Settore", "Sector"),
+    "region": ("Region", "Region", "Region", "Region", "Regija", "Regione", "Regio"),
+    "period": ("Period", "Zeitraum", "Období", "Okres", "Obdobje", "Periodo", "Periode"),
+    "organisations": ("Organisations", "Organisationen", "Organizace", "Organizacje", "Organizacije",
+                      "Organizzazioni", "Organisaties"),
+    "project": ("Project", "Projekt", "Projekt", "Projekt", "Projekt", "Progetto", "Project"),
+    "what_was_done": ("What was done", "Was getan wurde", "Co se udělalo", "Co zrobiono", "Kaj je bilo narejeno",
+                      "Che cosa è stato fatto", "Wat er gedaan is"),
+    "pilot_results": ("Results", "Ergebnisse", "Výsledky", "Rezultaty", "Rezultati", "Risultati", "Resultaten"),
+    "lessons": ("Lessons", "Erfahrungen", "Poučení", "Wnioski", "Spoznanja", "Lezioni apprese", "Lessen"),
+    "transfer": ("Reusing it elsewhere", "Übertragung auf andere Regionen", "Přenos do jiných regionů",
+                 "Przeniesienie do innych regionów", "Prenos v druge regije", "Trasferibilità ad altre regioni",
+                 "Toepassing elders"),
+    "pilots_used": ("Pilot actions that used it", "Pilotaktionen mit dieser Methode", "Pilotní akce s touto metodou",
+                    "Działania pilotażowe z tą metodą", "Pilotne akcije s to metodo",
+                    "Azioni pilota che l'hanno usato", "Pilotacties met deze methode"),
+    "related": ("Related methods", "Verwandte Methoden", "Související metody", "Powiązane metody",
+                "Sorodne metode", "Metodi correlati", "Verwante methoden"),
+    "methods_used": ("Methods used", "Eingesetzte Methoden", "Použité metody", "Zastosowane metody",
+                     "Uporabljene metode", "Metodi usati", "Gebruikte methoden"),
+    "pilots_appendix": ("Pilot actions", "Pilotaktionen", "Pilotní akce", "Działania pilotażowe", "Pilotne akcije",
+                        "Azioni pilota", "Pilotacties"),
+    "regions_appendix": ("Region profiles", "Regionsprofile", "Profily regionů", "Profile regionów",
+                         "Profili regij", "Profili regionali", "Regioprofielen"),
+    "pilots_here": ("Pilot actions here", "Pilotaktionen hier", "Pilotní akce zde", "Działania pilotażowe tutaj",
+                    "Pilotne akcije tukaj", "Azioni pilota qui", "Pilotacties hier"),
+    "country": ("Country", "Land", "Země", "Kraj", "Država", "Paese", "Land"),
+    "population": ("Population", "Einwohner", "Obyvatelé", "Ludność", "Prebivalci", "Popolazione", "Inwoners"),
+    "area": ("Area", "Fläche", "Rozloha", "Powierzchnia", "Površina", "Superficie", "Oppervlakte"),
+    "industries": ("Traditional industries", "Traditionelle Industrien", "Tradiční průmysl",
+                   "Tradycyjne przemysły", "Tradicionalne industrije", "Industrie tradizionali",
+                   "Traditionele industrieën"),
+    "settlement": ("Settlement type", "Siedlungstyp", "Typ osídlení", "Typ osadnictwa", "Tip poselitve",
+                   "Tipo di insediamento", "Nederzettingstype"),
+    "glossary": ("Glossary of tags", "Glossar der Schlagwörter", "Slovníček štítků", "Słowniczek tagów",
+                 "Slovar oznak", "Glossario delle etichette", "Verklarende woordenlijst"),
+    "sources": ("Sources", "Quellen", "Zdroje", "Źródła", "Viri", "Fonti", "Bronnen"),
+    "cited_in": ("cited in", "zitiert in", "citováno v", "cytowane w", "navedeno v", "citato in", "geciteerd in"),
+    "licence": ("Licence and attribution", "Lizenz und Nachweise", "Licence a uvedení autorství",
+                "Licencja i atrybucja", "Licenca in navedba avtorstva", "Licenza e attribuzione",
+                "Licentie en naamsvermelding"),
+    "in_english": ("in English", "auf Englisch", "v angličtině", "po angielsku", "v angleščini", "in inglese",
+                   "in het Engels"),
+    "page": ("page", "Seite", "strana", "strona", "stran", "pagina", "pagina"),
+    "made_with": ("Made with the CCI Method Toolbox", "Erstellt mit der CCI Method Toolbox",
+                  "Vytvořeno pomocí CCI Method Toolbox", "Przygotowano w CCI Method Toolbox",
+                  "Pripravljeno z orodjem CCI Method Toolbox", "Realizzato con il CCI Method Toolbox",
+                  "Gemaakt met de CCI Method Toolbox"),
+    "method": ("Method", "Methode", "Metoda", "Metoda", "Metoda", "Metodo", "Methode"),
+    "pilot": ("Pilot action", "Pilotaktion", "Pilotní akce", "Działanie pilotażowe", "Pilotna akcija",
+              "Azione pilota", "Pilotactie"),
+    "region_kind": ("Region profile", "Regionsprofil", "Profil regionu", "Profil regionu", "Profil regije",
+                    "Profilo regionale", "Regioprofiel"),
+}
+
+LABELS: dict[str, dict[str, str]] = {key: dict(zip(LANGS, row, strict=True)) for key, row in _TABLE.items()}
+
+
+def labels_for(lang: str) -> Mapping[str, str]:
+    """Every label in ``lang``, English where the language has none."""
+    return {key: row.get(lang) or row["en"] for key, row in LABELS.items()}
+
+
+#: The licence page, as Markdown; languages without a text get the English one, marked.
+LICENCE_TEXT: dict[str, str] = {
+    "en": """The texts of the CCI Method Toolbox are licensed under the
+[Creative Commons Attribution 4.0 International licence (CC BY 4.0)](https://creativecommons.org/licenses/by/4.0/):
+you may copy, adapt and share them, also commercially, if you name the source as
+"CCI Method Toolbox contributors" and say whether you changed anything.
+
+The methods and pilot actions were written in the toolbox's own words from public sources on the
+Interreg Central Europe projects InduCCI (CE1315, 2019–2022) and InduCult2.0 (2016–2019) and
+related practice; every record lists its sources, and the sources appendix of this handbook
+lists them all. This handbook is not an official publication of these projects, their partners
+or the Interreg programme. Names of projects, programmes and organisations belong to their
+owners.
+
+The software that made this handbook is free software under the MIT licence.""",
+    "de": """Die Texte der CCI Method Toolbox stehen unter der
+[Lizenz Creative Commons Namensnennung 4.0 International (CC BY 4.0)](https://creativecommons.org/licenses/by/4.0/deed.de):
+Sie dürfen sie kopieren, bearbeiten und weitergeben, auch kommerziell, wenn Sie als Quelle
+„CCI Method Toolbox contributors“ nennen und angeben, ob Sie etwas geändert haben.
+
+Die Methoden und Pilotaktionen wurden in eigenen Worten aus öffentlichen Quellen über die
+Interreg-Central-Europe-Projekte InduCCI (CE1315, 2019–2022) und InduCult2.0 (2016–2019) sowie
+verwandte Praxisbeispiele erarbeitet; jeder Eintrag nennt seine Quellen, und der Quellenanhang
+dieses Handbuchs führt sie alle auf. Dieses Handbuch ist keine offizielle Veröffentlichung dieser
+Projekte, ihrer Partner oder des Interreg-Programms. Namen von Projekten, Programmen und
+Organisationen gehören ihren Inhabern.
+
+Die Software, mit der dieses Handbuch erstellt wurde, ist freie Software unter der MIT-Lizenz.""",
+}
