@@ -77,7 +77,8 @@ def test_german_example_has_every_part(german_a5: tuple[Path, Toolbox]) -> None:
     path, tb = german_a5
     reader = PdfReader(path)
     assert reader.pages[0].mediabox.width == pytest.approx(419.5, abs=1)  # A5 in points
-    assert normalise("Kultur- und Kreativwirtschaft in Industrieregionen fördern") in normalise(reader.pages[0].extract_text())
+    cover = normalise(reader.pages[0].extract_text())
+    assert normalise("Kultur- und Kreativwirtschaft in Industrieregionen fördern") in cover
     top = [title for depth, title, _ in outline_titles(reader) if depth == 0]
     assert top[0] == "Inhalt" and top[1] == "Einleitung"
     assert top[-3:] == ["Glossar der Schlagwörter", "Quellen", "Lizenz und Nachweise"]
