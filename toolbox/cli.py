@@ -463,6 +463,32 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
                f"in {result.seconds:.1f} s; lock: {result.lock.name}")
 
 
+# --------------------------------------------------------------------------- serve
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--debug", is_flag=True, help="Flask debug mode with reloader (never on a public address).")
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
+    """Serve the web interface for local use (builds or updates the index first).
+
+    For production, run the app under a WSGI server instead, e.g.
+    waitress-serve --port 8080 --call toolbox.web:create_app  (see the README).
+    """
+    toolbox = _toolbox(ctx)
+    report = toolbox.ensure_index(progress=_progress)
+    if report is not None:
+        _progress(report.summary())
+    from .web import create_app
+
+    app = create_app(toolbox.project, toolbox.index_dir)
+    click.echo(f"serving {toolbox.project} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+
+
 # --------------------------------------------------------------------------- similar
 
 

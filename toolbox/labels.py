@@ -128,3 +128,59 @@ Organisationen gehören ihren Inhabern.
 
 Die Software, mit der dieses Handbuch erstellt wurde, ist freie Software unter der MIT-Lizenz.""",
 }
+
+
+#: Words of the web interface (en and de; other languages fall back to English).
+WEB_LABELS: dict[str, dict[str, str]] = {
+    "site": {"en": "CCI Method Toolbox", "de": "CCI Method Toolbox"},
+    "tagline": {"en": "Methods for cultural and creative industries in industrial regions",
+                "de": "Methoden für die Kultur- und Kreativwirtschaft in Industrieregionen"},
+    "skip": {"en": "Skip to results", "de": "Zu den Ergebnissen springen"},
+    "search": {"en": "Search", "de": "Suchen"},
+    "search_label": {"en": "Search methods, pilot actions and regions",
+                     "de": "Methoden, Pilotaktionen und Regionen durchsuchen"},
+    "filters": {"en": "Filters", "de": "Filter"},
+    "apply": {"en": "Apply filters", "de": "Filter anwenden"},
+    "clear": {"en": "Clear all filters", "de": "Alle Filter entfernen"},
+    "results": {"en": "results", "de": "Ergebnisse"},
+    "result": {"en": "result", "de": "Ergebnis"},
+    "did_you_mean": {"en": "Did you mean", "de": "Meinten Sie"},
+    "no_results": {"en": "Nothing matches.", "de": "Keine Treffer."},
+    "try_without": {"en": "Try without", "de": "Ohne diesen Filter versuchen"},
+    "fewer_words": {"en": "Try fewer or other words.", "de": "Versuchen Sie weniger oder andere Wörter."},
+    "sort": {"en": "Sort by", "de": "Sortieren nach"},
+    "relevance": {"en": "relevance", "de": "Relevanz"},
+    "title": {"en": "title", "de": "Titel"},
+    "effort": {"en": "effort", "de": "Aufwand"},
+    "language": {"en": "Language", "de": "Sprache"},
+    "previous": {"en": "Previous", "de": "Zurück"},
+    "next": {"en": "Next", "de": "Weiter"},
+    "page_of": {"en": "Page {page} of {pages}", "de": "Seite {page} von {pages}"},
+    "add": {"en": "Add to booklet", "de": "Ins Heft"},
+    "in_basket": {"en": "In the booklet", "de": "Im Heft"},
+    "remove": {"en": "Remove", "de": "Entfernen"},
+    "up": {"en": "Move up", "de": "Nach oben"},
+    "down": {"en": "Move down", "de": "Nach unten"},
+    "basket": {"en": "Booklet", "de": "Heft"},
+    "basket_empty": {"en": "Your booklet is empty. Add records from the search or a record page.",
+                     "de": "Ihr Heft ist leer. Fügen Sie Einträge aus der Suche oder von einer Eintragsseite hinzu."},
+    "download_pdf": {"en": "Download PDF", "de": "PDF herunterladen"},
+    "download_html": {"en": "Download HTML", "de": "HTML herunterladen"},
+    "download_recipe": {"en": "Download recipe (YAML)", "de": "Rezept herunterladen (YAML)"},
+    "share": {"en": "This page's address holds the booklet: copy it to share or keep it.",
+              "de": "Die Adresse dieser Seite enthält das Heft: kopieren Sie sie zum Teilen oder Aufbewahren."},
+    "export": {"en": "Download these results", "de": "Diese Ergebnisse herunterladen"},
+    "back": {"en": "Back to the search", "de": "Zurück zur Suche"},
+    "regions_like": {"en": "Regions like this one", "de": "Ähnliche Regionen"},
+    "api": {"en": "JSON API", "de": "JSON-API"},
+    "not_found": {"en": "Not found", "de": "Nicht gefunden"},
+    "bad_request": {"en": "This request cannot be answered", "de": "Diese Anfrage kann nicht beantwortet werden"},
+    "all": {"en": "all", "de": "alle"},
+    "kind": {"en": "Kind of record", "de": "Art des Eintrags"},
+    "quote": {"en": "“{}”", "de": "„{}“"},
+    "show_more": {"en": "more", "de": "mehr"},
+}
+
+
+def web_labels(lang: str) -> dict[str, str]:
+    return {key: row.get(lang) or row["en"] for key, row in WEB_LABELS.items()}

@@ -223,8 +223,8 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
 
     prepared = prepare(query.strip(), opened.synonyms, opened.stop) if query.strip() else ""
     q = _parse(opened, prepared, lang) if prepared else None
-    if q is None and sort == "relevance":
-        sort = "title"  # nothing to rank by: list alphabetically
+    # nothing to rank by without query text: 'relevance' then lists alphabetically
+    order = "title" if q is None and sort == "relevance" else sort
     if q is None:
         base = set(opened.all_docs)
     elif q is wq.NullQuery:
@@ -257,9 +257,9 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
         searcher = opened.searcher
         sortedby: Any = None
         reverse = False
-        if sort == "title":
+        if order == "title":
             sortedby = f"sort_{lang}"
-        elif sort == "effort":
+        elif order == "effort":
             sortedby = ["effort_rank", f"sort_{lang}"]
         results = searcher.search(q if q is not None else wq.Every(), filter=matched, limit=limit,
                                   sortedby=sortedby, reverse=reverse)
