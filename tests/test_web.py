@@ -225,3 +225,19 @@ def test_no_accessibility_violations(page: Any, server: str, path: str, lang: st
     page.goto(f"{server}{path}&lang={lang}" if "?" in path else f"{server}{path}?lang={lang}")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_zero_results_offer_to_drop_a_filter(client: Any) -> None:
+    html = client.get("/?q=hackathon&audience=schools&lang=en").get_data(as_text=True)
+    assert "Nothing matches." in html
+    assert '<a href="/?q=hackathon&amp;lang=en">Try without: Schools and teachers (8)</a>' in html
+
+
+def test_pages_and_sorting(client: Any) -> None:
+    first = client.get("/?lang=en&kind=method").get_data(as_text=True)
+    assert "Page 1 of 4" in first and 'rel="next"' in first
+    last = client.get("/?lang=en&kind=method&page=4").get_data(as_text=True)
+    assert 'ol class="hits" start="31"' in last and 'rel="prev"' in last
+    by_effort = client.get("/api/search?kind=method&sort=effort&limit=40").get_json()
+    levels = [h["tags"]["effort"][0] for h in by_effort["hits"]]
+    assert levels == sorted(levels, key=["low", "medium", "high"].index)
