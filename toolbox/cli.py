@@ -489,6 +489,50 @@ def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 
 
+# --------------------------------------------------------------------------- benchmark
+
+
+@main.command()
+@click.option("--records", "-n", default="300", show_default=True, metavar="N,N…",
+              help="Corpus sizes to measure, comma-separated (the published table uses 300,5000,10000).")
+@click.option("--no-pdf", is_flag=True, help="Skip the handbook rows (they need 30 and 200 methods).")
+@click.option("--no-web", is_flag=True, help="Skip the concurrent web search rows.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the tables (Markdown) to this file.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the generated corpora and indexes in this folder.")
+@handle_errors
+def benchmark(records: str, no_pdf: bool, no_web: bool, output: Path | None, keep: Path | None) -> None:
+    """Measure the toolbox against an SQLite FTS5 baseline on synthetic corpora.
+
+    Generates N valid records per size, then times a full build, a one-record update, warm
+    searches with facet counts (p50/p95, with and without filters), filter-only queries, a cold
+    'toolbox search' process, web search under 16 concurrent clients, handbooks of 30 and 200
+    methods, and peak memory; the same queries run on FTS5 built from the same documents and
+    must return the same hits and facet counts. Not part of the test run (a smoke run is).
+
+    \b
+    Example (takes several minutes):
+      toolbox benchmark --records 300,5000,10000 -o docs/benchmark-latest.md
+    """
+    from .benchmark import main as run_benchmark
+
+    try:
+        sizes = [int(x) for x in records.split(",") if x.strip()]
+    except ValueError as exc:
+        from .errors import UsageError
+
+        raise UsageError(f"--records takes whole numbers, got '{records}'") from exc
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+    text = run_benchmark(sizes, pdf=not no_pdf, web=not no_web, keep=keep, say=_progress)
+    click.echo(text, nl=False)
+    if output:
+        from .fileio import atomic_write_text
+
+        atomic_write_text(output, text)
+
+
 # --------------------------------------------------------------------------- similar
 
 

@@ -11,6 +11,7 @@ of X are ticked (they are OR-ed).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
@@ -150,28 +150,23 @@ def _axis_docs(opened: _Opened, axis: str, values: Iterable[str]) -> set[int]:
     return out
 
 
-class _SnippetFormatter(highlight.Formatter):  # type: ignore[misc]
-    """Returns the best fragment as a Snippet (text plus highlight spans) instead of markup."""
-
-    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> Snippet:
-        if not fragments:
-            return Snippet("")
-        frag = fragments[0]
-        text = frag.text[frag.startchar:frag.endchar]
-        spans = tuple((t.startchar - frag.startchar, t.endchar - frag.startchar) for t in frag.matches)
-        prefix = "…" if frag.startchar > 0 else ""
-        suffix = "…" if frag.endchar < len(frag.text) else ""
-        shift = len(prefix)
-        return Snippet(prefix + text + suffix, tuple((a + shift, b + shift) for a, b in spans))
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
+SNIPPET_CHARS = 220
 
 
-def _fragment_score(fragment: highlight.Fragment) -> float:
-    """Most distinct query words first, then most matches, then the earliest fragment."""
-    distinct = len({t.text for t in fragment.matches})
-    return float(distinct * 1000 + len(fragment.matches) - fragment.startchar / 1e6)
+@lru_cache(maxsize=200_000)
+def _analysed(word: str, lang: str) -> tuple[str, ...]:
+    """The terms the index made of ``word`` in ``lang`` (cached: texts repeat their words)."""
+    return tuple(t.text for t in language_analyzer(lang)(word))
 
 
-def _snippet(opened: _Opened, q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:
+def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:
+    """The window of the summary and body around the first matched words, with their spans.
+
+    A word matches when the language's analyser turns it into a query term, so "Karten" is
+    marked for the query "Karte". Cheaper than Whoosh's highlighter, which re-analyses and
+    scores whole fragments for every hit.
+    """
     entry = texts.get(lang) or texts.get("en") or {}
     use_lang = lang if lang in texts else "en"
     source = " ".join(x for x in (entry.get("summary", ""), entry.get("body", "")) if x).replace("\n", " ")
@@ -179,12 +174,22 @@ def _snippet(opened: _Opened, q: wq.Query | None, texts: dict[str, dict[str, str
         wanted = {text_field(p, use_lang) for p in TEXT_PARTS}
         terms = {t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f in wanted}
         if terms:
-            fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-            snippet = highlight.highlight(source, terms, language_analyzer(use_lang), fragmenter,
-                                          _SnippetFormatter(), top=1, scorer=_fragment_score)
-            if isinstance(snippet, Snippet) and snippet.text:
-                return snippet
-    return Snippet(shorten(entry.get("summary", "") or source, 220))
+            spans = [(m.start(), m.end()) for m in _WORD.finditer(source)
+                     if terms.intersection(_analysed(m.group(0), use_lang))]
+            if spans:
+                first = spans[0][0]
+                start = 0 if first < 60 else source.rfind(" ", 0, first - 40) + 1
+                end = min(len(source), start + SNIPPET_CHARS)
+                if end < len(source):
+                    end = max(source.rfind(" ", start, end), spans[0][1])
+                text = source[start:end].strip()
+                offset = start + (len(source[start:end]) - len(source[start:end].lstrip()))
+                prefix = "…" if start > 0 else ""
+                suffix = "…" if end < len(source) else ""
+                shift = len(prefix) - offset
+                marks = tuple((a + shift, b + shift) for a, b in spans if a >= offset and b <= offset + len(text))
+                return Snippet(prefix + text + suffix, marks)
+    return Snippet(shorten(entry.get("summary", "") or source, SNIPPET_CHARS))
 
 
 def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
@@ -225,12 +230,16 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     q = _parse(opened, prepared, lang) if prepared else None
     # nothing to rank by without query text: 'relevance' then lists alphabetically
     order = "title" if q is None and sort == "relevance" else sort
+    ranked: list[tuple[float, int]] = []
     if q is None:
         base = set(opened.all_docs)
     elif q is wq.NullQuery:
         base = set()
     else:
-        base = _matching(opened, q)
+        # one pass scores every match: the base set for the facets and the order of the hits
+        scored = opened.searcher.search(q, limit=None)
+        ranked = sorted(((float(score), docnum) for score, docnum in scored.top_n), key=lambda x: (-x[0], x[1]))
+        base = {docnum for _, docnum in ranked}
 
     selected = filters.as_dict()
     axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}
@@ -255,16 +264,15 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     hits: list[Hit] = []
     if matched and limit != 0:
         searcher = opened.searcher
-        sortedby: Any = None
-        reverse = False
-        if order == "title":
-            sortedby = f"sort_{lang}"
-        elif order == "effort":
-            sortedby = ["effort_rank", f"sort_{lang}"]
-        results = searcher.search(q if q is not None else wq.Every(), filter=matched, limit=limit,
-                                  sortedby=sortedby, reverse=reverse)
-        for hit in results:
-            stored = hit.fields()
+        if order == "relevance":
+            chosen_docs = [(score, d) for score, d in ranked if d in matched][:limit]
+        else:
+            sortedby: Any = f"sort_{lang}" if order == "title" else ["effort_rank", f"sort_{lang}"]
+            results = searcher.search(q if q is not None else wq.Every(), filter=matched, limit=limit,
+                                      sortedby=sortedby)
+            chosen_docs = [(0.0, hit.docnum) for hit in results]
+        for score, docnum in chosen_docs:
+            stored = searcher.stored_fields(docnum)
             display = stored["display"]
             texts = display["texts"]
             entry = texts.get(lang)
@@ -277,8 +285,8 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
                 summary=shown.get("summary", ""),
                 lang="en" if fallback else lang,
                 fallback=fallback and lang != "en",
-                score=round(float(hit.score or 0.0), 4) if sort == "relevance" and q is not None else 0.0,
-                snippet=_snippet(opened, q, texts, "en" if fallback else lang),
+                score=round(score, 4) if order == "relevance" and q is not None else 0.0,
+                snippet=_snippet(q, texts, "en" if fallback else lang),
                 tags={k: tuple(v) for k, v in display["tags"].items()},
             ))
 

@@ -1,0 +1,312 @@
+"""``toolbox benchmark``: one table of timings for the toolbox and an SQLite FTS5 baseline.
+
+The baseline is built from the same flat documents the index holds (``documents.py``), so a
+query matches the same records in both engines when its word has no other inflected form in
+the corpus — which is how the synthetic word list is made (``synthetic.py``). Every query's
+hit set and facet counts are compared between the engines and mismatches are reported, so the
+ratios compare equal work.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .api import Toolbox
+from .documents import make_documents
+from .model import FACET_AXES
+from .synthetic import DE_WORDS, EN_WORDS, generate
+
+Row = tuple[str, str, str, str]  # what, toolbox, baseline, ratio
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@dataclass
+class Baseline:
+    """SQLite FTS5 over the same documents, with the same filter and facet semantics."""
+
+    db: sqlite3.Connection
+    ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, path: Path, docs: dict[str, dict[str, Any]]) -> Baseline:
+        db = sqlite3.connect(path)
+        db.executescript("""
+            CREATE VIRTUAL TABLE fts USING fts5(title, summary, body, tags,
+                tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TABLE tag(doc INTEGER, axis TEXT, value TEXT);
+        """)
+        ids = []
+        for n, (rid, doc) in enumerate(docs.items(), 1):
+            ids.append(rid)
+            texts = doc["texts"].values()
+            db.execute("INSERT INTO fts(rowid, title, summary, body, tags) VALUES (?, ?, ?, ?, ?)",
+                       (n, " ".join(t["title"] for t in texts), " ".join(t["summary"] for t in texts),
+                        " ".join(t["body"] for t in texts), doc["tags_text"]))
+            db.executemany("INSERT INTO tag VALUES (?, ?, ?)",
+                           [(n, axis, v) for axis, values in doc["tags"].items() for v in values])
+        db.execute("CREATE INDEX tag_axis ON tag(axis, value, doc)")
+        db.commit()
+        return cls(db, ids)
+
+    def search(self, word: str, filters: dict[str, list[str]], limit: int = 10
+               ) -> tuple[list[str], int, dict[str, dict[str, int]]]:
+        db = self.db
+        if word:
+            base = {r for (r,) in db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (f'"{word}"',))}
+        else:
+            base = set(range(1, len(self.ids) + 1))
+        sets = {}
+        for axis, values in filters.items():
+            marks = ",".join("?" * len(values))
+            sets[axis] = {d for (d,) in db.execute(f"SELECT doc FROM tag WHERE axis = ? AND value IN ({marks})",
+                                                   (axis, *values))}
+        matched = set(base)
+        for docs in sets.values():
+            matched &= docs
+        facets = {}
+        for axis in FACET_AXES:
+            pool = set(base)
+            for other, docs in sets.items():
+                if other != axis:
+                    pool &= docs
+            counts: Counter[str] = Counter()
+            for value, doc in db.execute("SELECT value, doc FROM tag WHERE axis = ?", (axis,)):
+                if doc in pool:
+                    counts[value] += 1
+            facets[axis] = dict(counts)
+        if word:
+            marks = ",".join(str(d) for d in matched) or "0"
+            top = [r for (r,) in db.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({marks}) ORDER BY rank LIMIT ?",
+                (f'"{word}"', limit))]
+        else:
+            top = sorted(matched)[:limit]
+        return [self.ids[r - 1] for r in top], len(matched), facets
+
+
+def _queries(rng: random.Random, vocab_values: dict[str, list[str]], n: int = 40
+             ) -> list[tuple[str, dict[str, list[str]]]]:
+    out = []
+    words = [w for w in EN_WORDS if len(w) > 4] + DE_WORDS[:40]
+    for i in range(n):
+        word = rng.choice(words)
+        filters: dict[str, list[str]] = {}
+        if i % 2:
+            axis = rng.choice(["audience", "sector", "effort", "kind"])
+            filters[axis] = rng.sample(vocab_values[axis], k=min(2, len(vocab_values[axis])))
+        out.append((word, filters))
+    return out
+
+
+def run(n: int, workdir: Path, *, pdf: bool = True, web: bool = True, say: Callable[[str], None] = print
+        ) -> list[Row]:
+    rows: list[Row] = []
+    project = generate(workdir / f"corpus-{n}", n)
+    tb = Toolbox.open(project, workdir / f"index-{n}")
+
+    say(f"[{n}] full build …")
+    start = time.perf_counter()
+    report = tb.build_index(rebuild=True)
+    t_build = time.perf_counter() - start
+    catalogue = tb.catalogue
+    docs = make_documents(catalogue)
+    start = time.perf_counter()
+    base = Baseline.build(workdir / f"fts-{n}.sqlite", docs)
+    t_fts_build = time.perf_counter() - start
+    rows.append(("full build (load + index)", _ms(t_build), _ms(t_fts_build), f"{t_build / t_fts_build:.1f}×"))
+    assert report.total == n
+
+    say(f"[{n}] one-record update …")
+    victim = next(iter(sorted((project / "methods" / "pilots").glob("*.yaml"))))
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("description:", "description:\n  # edited", 1), encoding="utf-8")
+    victim.write_text(text.replace("  en: ", "  en: Anvil ", 1), encoding="utf-8")
+    fresh = Toolbox.open(project, tb.index_dir)
+    start = time.perf_counter()
+    upd = fresh.ensure_index()
+    t_update = time.perf_counter() - start
+    assert upd is not None and upd.changed == 1, upd
+    rows.append(("one-record update", _ms(t_update), "–", "–"))
+
+    vocab_values = {axis: sorted({v for d in docs.values() for v in d["tags"][axis]}) for axis in FACET_AXES}
+    rng = random.Random(7)
+    queries = _queries(rng, vocab_values)
+    filter_only = [("", {"audience": vocab_values["audience"][:2]}), ("", {"kind": ["method"], "effort": ["low"]}),
+                   ("", {"sector": vocab_values["sector"][:3], "kind": ["pilot"]})]
+
+    say(f"[{n}] equivalence …")
+    mismatches = 0
+    for word, filters in queries + filter_only:
+        ours = fresh.search(word, limit=None, update=False, **filters)
+        _, total, facets = base.search(word, filters, limit=10)
+        our_facets = {a: {f.value: f.count for f in vals if f.count} for a, vals in ours.facets.items()}
+        if ours.total != total or our_facets != facets:
+            mismatches += 1
+    rows.append(("queries with equal hits and facets", f"{len(queries) + len(filter_only) - mismatches}/"
+                 f"{len(queries) + len(filter_only)}", "", ""))
+
+    say(f"[{n}] warm searches …")
+    for label, subset in (("warm search + 5 facet counts, no filter", [q for q in queries if not q[1]]),
+                          ("warm search + 5 facet counts, filtered", [q for q in queries if q[1]]),
+                          ("filter-only query + facets", filter_only)):
+        ours_t: list[float] = []
+        base_t: list[float] = []
+        for _ in range(3):
+            for word, filters in subset:
+                start = time.perf_counter()
+                fresh.search(word, limit=10, update=False, **filters)
+                ours_t.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                base.search(word, filters, limit=10)
+                base_t.append(time.perf_counter() - start)
+        rows.append((f"{label} p50", _ms(_pct(ours_t, 0.5)), _ms(_pct(base_t, 0.5)),
+                     f"{_pct(ours_t, 0.5) / _pct(base_t, 0.5):.1f}×"))
+        rows.append((f"{label} p95", _ms(_pct(ours_t, 0.95)), _ms(_pct(base_t, 0.95)),
+                     f"{_pct(ours_t, 0.95) / _pct(base_t, 0.95):.1f}×"))
+
+    say(f"[{n}] cold command-line search …")
+    env = {**os.environ, "TOOLBOX_PROJECT": str(project), "TOOLBOX_INDEX": str(tb.index_dir)}
+    cold_ours = []
+    cold_base = []
+    fts_script = ("import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print(db.execute("
+                  "\"SELECT rowid FROM fts WHERE fts MATCH 'anvil' ORDER BY rank LIMIT 10\").fetchall())")
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "toolbox", "search", "anvil"], env=env, check=True,
+                       capture_output=True)
+        cold_ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", fts_script, str(workdir / f"fts-{n}.sqlite")], check=True,
+                       capture_output=True)
+        cold_base.append(time.perf_counter() - start)
+    m_ours, m_base = statistics.median(cold_ours), statistics.median(cold_base)
+    rows.append(("cold `toolbox search` process (median of 5)", _ms(m_ours), _ms(m_base), f"{m_ours / m_base:.1f}×"))
+
+    if web:
+        say(f"[{n}] web search under 16 clients …")
+        rows += _web_rows(project, tb.index_dir, [q[0] for q in queries])
+
+    if pdf:
+        methods = sum(1 for r in catalogue.records.values() if r.kind == "method")
+        for count in (30, 200):
+            if methods < count:
+                continue
+            say(f"[{n}] handbook of {count} methods …")
+            rows += _handbook_rows(fresh, workdir, count)
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("peak memory of the benchmark process", f"{peak:.0f} MB", "", ""))
+    return rows
+
+
+def _handbook_rows(tb: Toolbox, workdir: Path, count: int) -> list[Row]:
+    from .handbook import build
+    from .model import Filters
+    from .recipe import recipe_from_query
+
+    recipe = recipe_from_query("", Filters(kind=("method",)), title=f"{count} methods", limit=count)
+    rows = []
+    for suffix in ("html", "pdf"):
+        out = workdir / f"book-{count}.{suffix}"
+        start = time.perf_counter()
+        report = build(tb, recipe, out, force=True)
+        took = time.perf_counter() - start
+        pages = f", {report.pages} pages" if report.pages else ""
+        rows.append((f"handbook {suffix.upper()}, {count} methods{pages}", _ms(took), "", ""))
+    return rows
+
+
+def _web_rows(project: Path, index_dir: Path, words: list[str], clients: int = 16, per_client: int = 25
+              ) -> list[Row]:
+    from waitress.server import create_server
+
+    from .web import create_app
+
+    app = create_app(project, index_dir)
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
+    port = server.effective_port
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        nonlocal errors
+        for i in range(per_client):
+            word = words[(k * per_client + i) % len(words)]
+            url = f"http://127.0.0.1:{port}/?q={urllib.parse.quote(word)}&lang=en"
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    response.read()
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            took = time.perf_counter() - start
+            with lock:
+                latencies.append(took)
+                errors += 0 if ok else 1
+
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=anvil", timeout=30).read()  # warm the caches
+    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    server.close()
+    return [(f"web search, {clients} clients, p50", _ms(_pct(latencies, 0.5)), "", ""),
+            (f"web search, {clients} clients, p95 ({len(latencies)} requests, {errors} errors)",
+             _ms(_pct(latencies, 0.95)), "", "")]
+
+
+def table(n: int, rows: list[Row]) -> str:
+    head = ("measure", "toolbox", "FTS5", "ratio")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    lines = [f"### {n:,} records", "",
+             "| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |",
+             "| " + " | ".join("-" * w for w in widths) + " |"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(sizes: list[int], *, pdf: bool = True, web: bool = True, keep: Path | None = None,
+         say: Callable[[str], None] = print) -> str:
+    workdir = keep or Path(tempfile.mkdtemp(prefix="toolbox-bench-"))
+    try:
+        out = []
+        for n in sizes:
+            out.append(table(n, run(n, workdir, pdf=pdf, web=web, say=say)))
+        return "\n\n".join(out) + "\n"
+    finally:
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(main([int(x) for x in (sys.argv[1:] or ["300"])]))
