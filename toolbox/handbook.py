@@ -250,13 +250,8 @@ def html_to_pdf(html: str, target: Path, base_url: str) -> int:
     """Lay out ``html`` and write a tagged PDF (PDF/UA-1); return the number of pages."""
     try:
         from weasyprint import HTML
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        raise MissingSystemLibrary(
-            f"cannot load WeasyPrint: {exc}",
-            [Problem("", 0, 0, "pdf", f"the PDF engine cannot start: {exc}",
-                     "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-                     "libharfbuzz-subset0; macOS: brew install pango), or write .html and print it")]) from exc
-    except OSError as exc:  # pragma: no cover - a missing shared library
+    except (ImportError, OSError) as exc:  # pragma: no cover - depends on the machine
+        # WeasyPrint raises OSError naming the shared library it could not load (Pango …)
         raise MissingSystemLibrary(
             f"a system library the PDF engine needs is missing: {exc}",
             [Problem("", 0, 0, "pdf", f"missing system library: {exc}",
