@@ -162,7 +162,7 @@ def run(n: int, workdir: Path, *, pdf: bool = True, web: bool = True, say: Calla
     say(f"[{n}] equivalence …")
     mismatches = 0
     for word, filters in queries + filter_only:
-        ours = fresh.search(word, limit=None, update=False, **filters)
+        ours = fresh.search(word, limit=0, update=False, **filters)
         _, total, facets = base.search(word, filters, limit=10)
         our_facets = {a: {f.value: f.count for f in vals if f.count} for a, vals in ours.facets.items()}
         if ours.total != total or our_facets != facets:
