@@ -22,7 +22,6 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,38 +74,39 @@ class Baseline:
 
     def search(self, word: str, filters: dict[str, list[str]], limit: int = 10
                ) -> tuple[list[str], int, dict[str, dict[str, int]]]:
+        """Top hits, total and disjunctive facet counts, all counted inside SQLite."""
         db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS m(doc INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM m")
         if word:
-            base = {r for (r,) in db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (f'"{word}"',))}
+            db.execute("INSERT INTO m SELECT rowid FROM fts WHERE fts MATCH ?", (f'"{word}"',))
         else:
-            base = set(range(1, len(self.ids) + 1))
-        sets = {}
+            db.execute("INSERT INTO m SELECT rowid FROM fts")
         for axis, values in filters.items():
+            table = f"f_{axis}"
+            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}(doc INTEGER PRIMARY KEY)")
+            db.execute(f"DELETE FROM {table}")
             marks = ",".join("?" * len(values))
-            sets[axis] = {d for (d,) in db.execute(f"SELECT doc FROM tag WHERE axis = ? AND value IN ({marks})",
-                                                   (axis, *values))}
-        matched = set(base)
-        for docs in sets.values():
-            matched &= docs
+            db.execute(f"INSERT OR IGNORE INTO {table} SELECT doc FROM tag WHERE axis = ? AND value IN ({marks})",
+                       (axis, *values))
+
+        def joins(skip: str | None) -> str:
+            return " ".join(f"JOIN f_{a} ON f_{a}.doc = m.doc" for a in filters if a != skip)
+
+        total = db.execute(f"SELECT count(*) FROM m {joins(None)}").fetchone()[0]
         facets = {}
         for axis in FACET_AXES:
-            pool = set(base)
-            for other, docs in sets.items():
-                if other != axis:
-                    pool &= docs
-            counts: Counter[str] = Counter()
-            for value, doc in db.execute("SELECT value, doc FROM tag WHERE axis = ?", (axis,)):
-                if doc in pool:
-                    counts[value] += 1
-            facets[axis] = dict(counts)
+            rows = db.execute(f"SELECT t.value, count(*) FROM m {joins(axis)} JOIN tag t ON t.doc = m.doc "
+                              "WHERE t.axis = ? GROUP BY t.value", (axis,))
+            facets[axis] = dict(rows.fetchall())
+        chosen = f"SELECT m.doc FROM m {joins(None)}"
         if word:
-            marks = ",".join(str(d) for d in matched) or "0"
             top = [r for (r,) in db.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({marks}) ORDER BY rank LIMIT ?",
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({chosen}) ORDER BY rank LIMIT ?",
                 (f'"{word}"', limit))]
         else:
-            top = sorted(matched)[:limit]
-        return [self.ids[r - 1] for r in top], len(matched), facets
+            top = [r for (r,) in db.execute(f"{chosen} ORDER BY m.doc LIMIT ?", (limit,))]
+        return [self.ids[r - 1] for r in top], total, facets
 
 
 def _queries(rng: random.Random, vocab_values: dict[str, list[str]], n: int = 40
