@@ -76,6 +76,13 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     return f"expected one of {len(choices)} known values (see methods/vocabulary.yaml)"
 
 
+def unknown_values(axis: str, values: Iterable[str], known: Iterable[str]) -> list[Problem]:
+    """One problem per value of ``axis`` that is not among ``known``, each with a 'did you mean'."""
+    choices = list(known)
+    return [Problem("", 0, 0, axis, f"unknown {axis} value '{v}'", did_you_mean(v, choices))
+            for v in values if v not in choices]
+
+
 def article(word: str) -> str:
     """'a' or 'an' before ``word`` (for messages such as 'expected an audience value')."""
     return "an" if word[:1].lower() in "aeiou" else "a"

@@ -25,7 +25,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
 from .analysis import FACET_FIELDS, TEXT_PARTS, language_analyzer, stopwords, text_field
-from .errors import IndexUnavailable, Problem, QueryError, did_you_mean
+from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, live_generation
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
 from .query import SynonymTable, bare_words, prepare
@@ -115,10 +115,7 @@ def check_filters(opened: _Opened, filters: Filters) -> None:
     problems = []
     for axis, values in filters.as_dict().items():
         known = set(known_values(opened, axis)) | set(opened.tag_table.get(axis, {}))
-        for value in values:
-            if value not in known:
-                problems.append(Problem("", 0, 0, axis, f"unknown {axis} value '{value}'",
-                                        did_you_mean(value, known)))
+        problems += unknown_values(axis, values, known)
     if problems:
         raise QueryError(problems[0].message, problems)
 

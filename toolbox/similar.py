@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .errors import Problem, UsageError, did_you_mean
+from .errors import Problem, UsageError, did_you_mean, unknown_values
 from .model import Pilot, Region
 from .project import Catalogue
 
@@ -165,9 +165,6 @@ def _check_profile(catalogue: Catalogue, profile: RegionProfile) -> None:
     for axis, values in (("industry", profile.industries), ("settlement", (profile.settlement,) if
                                                              profile.settlement else ())):
         known: Sequence[str] = list(vocab.axes[axis].terms) if axis in vocab.axes else []
-        for value in values:
-            if value not in known:
-                problems.append(Problem("", 0, 0, axis, f"unknown {axis} value '{value}'",
-                                        did_you_mean(value, known)))
+        problems += unknown_values(axis, values, known)
     if problems:
         raise UsageError(problems[0].message, problems)

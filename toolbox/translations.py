@@ -18,6 +18,7 @@ from .errors import Problem, UsageError, did_you_mean
 from .fileio import atomic_write_text
 from .model import Record, Text
 from .project import Catalogue
+from .reports import text_fields
 from .yamlsource import parse_yaml_bytes
 
 Status = Literal["missing", "stale", "unstamped"]
@@ -48,15 +49,11 @@ class LanguageSummary:
     missing: int
 
 
-def _fields(record: Record) -> list[tuple[str, Text]]:
-    return [(name, t) for name, t in record.text_fields() if t.has("en")]
-
-
 def field_status(record: Record, lang: str) -> list[FieldStatus]:
     """Every field of ``record`` that is not an up-to-date translation into ``lang``."""
     stamps = record.translations.get(lang, {})
     out = []
-    for name, text in _fields(record):
+    for name, text in text_fields(record):
         status: Status | None = None
         if not text.has(lang):
             status = "missing"
@@ -76,7 +73,7 @@ def translation_status(catalogue: Catalogue, languages: Sequence[str]) -> tuple[
         total = 0
         found: list[FieldStatus] = []
         for record in sorted(catalogue.records.values(), key=lambda r: r.id):
-            total += len(_fields(record))
+            total += len(text_fields(record))
             found += field_status(record, lang)
         count = {s: sum(1 for f in found if f.status == s) for s in ("missing", "stale", "unstamped")}
         translated = total - count["missing"]
@@ -146,7 +143,7 @@ def stamp(catalogue: Catalogue, lang: str, ids: Sequence[str] = ()) -> list[str]
     changed = []
     for record in records:
         stamps = {k: dict(v) for k, v in record.translations.items()}
-        new = {name: english_hash(text) for name, text in _fields(record) if text.has(lang)}
+        new = {name: english_hash(text) for name, text in text_fields(record) if text.has(lang)}
         if stamps.get(lang, {}) == new:
             continue
         stamps[lang] = new
