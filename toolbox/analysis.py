@@ -8,6 +8,7 @@ without accents ("skofja", "biala") produces exactly the same terms as the accen
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
@@ -27,7 +28,7 @@ from whoosh.support.charset import accent_map
 from .textutil import fold
 
 #: Bump when analysis changes: the manifest records it and a change forces a full rebuild.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 TEXT_PARTS = ("title", "summary", "body")
 FACET_FIELDS = ("audience", "sector", "region", "effort", "kind")
 TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
@@ -59,6 +60,21 @@ def plain_analyzer() -> Analyzer:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLD_MAP)
 
 
+def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> Counter[str]:
+    """Folded words of a document with their counts, for "did you mean" (see ``search``).
+
+    Kept in a word list beside the index instead of a Whoosh field: the field indexed every
+    text a second time and doubled the postings a build writes.
+    """
+    counts: Counter[str] = Counter()
+    analyzer = plain_analyzer()
+    for entry in texts.values():
+        for value in entry.values():
+            counts.update(t.text for t in analyzer(value))
+    counts.update(t.text for t in analyzer(tags_text))
+    return counts
+
+
 def text_field(part: str, lang: str) -> str:
     return f"{part}_{lang}"
 
@@ -74,7 +90,6 @@ def build_schema(languages: Iterable[str]) -> fields.Schema:
         "effort_rank": fields.NUMERIC(sortable=True),
         "display": fields.STORED(),
         "tags": fields.TEXT(analyzer=plain_analyzer(), field_boost=0.6),
-        "words": fields.TEXT(analyzer=plain_analyzer(), phrase=False),
     }
     for lang in languages:
         spec[f"sort_{lang}"] = fields.ID(sortable=True)

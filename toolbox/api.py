@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from .errors import Problem
 from .model import Filters, Record, SearchResult
 from .paths import default_index_dir, find_project
-from .project import Catalogue, load_catalogue
 
 if TYPE_CHECKING:
     from .indexer import IndexReport
+    from .project import Catalogue
     from .similar import Similarity
 
 Progress = Callable[[str], None]
@@ -45,6 +45,9 @@ class Toolbox:
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        # imported here: a search on a fresh index never loads YAML, so it need not import it
+        from .project import load_catalogue
+
         return load_catalogue(self.project)
 
     def reload(self) -> Catalogue:

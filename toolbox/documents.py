@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .model import Method, Pilot, Record, Region, Text
-from .project import Catalogue
+from .model import Method, Pilot, Record, Region, Text, Vocabulary
+
+if TYPE_CHECKING:
+    from .project import Catalogue
 from .textutil import fold, plain
 
 EFFORT_RANK = {"low": 1, "medium": 2, "high": 3}
@@ -35,20 +37,50 @@ def body_parts(record: Record) -> list[Text]:
     return []  # pragma: no cover
 
 
-def tags_of(catalogue: Catalogue, record: Record) -> dict[str, tuple[str, ...]]:
+class Context(Protocol):
+    """What a document needs beyond its own record: a :class:`Catalogue`, or the quick
+    update's stand-in built from the index's saved link graph."""
+
+    @property
+    def vocabulary(self) -> Vocabulary | None: ...
+
+    def regions_of(self, record: Record) -> tuple[str, ...]: ...
+
+    def region_title(self, region_id: str) -> Mapping[str, str] | None: ...
+
+
+def tags_of(context: Context, record: Record) -> dict[str, tuple[str, ...]]:
     return {
         "audience": record.audience,
         "sector": record.sector,
-        "region": catalogue.regions_of(record),
+        "region": context.regions_of(record),
         "effort": (record.effort.level,) if record.effort else (),
         "kind": (record.kind,),
     }
 
 
-def make_document(catalogue: Catalogue, record: Record) -> dict[str, Any]:
-    vocabulary = catalogue.vocabulary
+def tag_text(context: Context, tags: Mapping[str, Sequence[str]]) -> str:
+    """Labels and synonyms of a document's tags in every language, searched with low weight."""
+    vocabulary = context.vocabulary
+    words: list[str] = []
+    if vocabulary:
+        for axis in ("audience", "sector", "effort"):
+            terms = vocabulary.axes.get(axis)
+            for value in tags[axis]:
+                term = terms.terms.get(value) if terms else None
+                if term:
+                    words += [*term.label.values.values(), *term.synonyms]
+    for region_id in tags["region"]:
+        title = context.region_title(region_id)
+        if title:
+            words += list(title.values())
+    return " ".join(words)
+
+
+def make_document(context: Context, record: Record) -> dict[str, Any]:
+    vocabulary = context.vocabulary
     languages = list(vocabulary.languages) if vocabulary else ["en"]
-    tags = tags_of(catalogue, record)
+    tags = tags_of(context, record)
     parts = body_parts(record)
     texts: dict[str, dict[str, str]] = {}
     for lang in languages:
@@ -62,20 +94,6 @@ def make_document(catalogue: Catalogue, record: Record) -> dict[str, Any]:
         if any(entry.values()):
             texts[lang] = entry
 
-    tag_words: list[str] = []
-    if vocabulary:
-        for axis in ("audience", "sector", "effort"):
-            terms = vocabulary.axes.get(axis)
-            for value in tags[axis]:
-                term = terms.terms.get(value) if terms else None
-                if term:
-                    tag_words += [*term.label.values.values(), *term.synonyms]
-    for region_id in tags["region"]:
-        region = catalogue.records.get(region_id)
-        if region:
-            tag_words += list(region.title.values.values())
-
-    words = " ".join([*(v for entry in texts.values() for v in entry.values()), *tag_words])
     effort = record.effort.level if record.effort else ""
     return {
         "id": record.id,
@@ -84,8 +102,7 @@ def make_document(catalogue: Catalogue, record: Record) -> dict[str, Any]:
         "sort": {lang: fold(record.title.get(lang)) for lang in languages},
         "effort_rank": EFFORT_RANK.get(effort, 9),
         "texts": texts,
-        "tags_text": " ".join(tag_words),
-        "words": words,
+        "tags_text": tag_text(context, tags),
     }
 
 

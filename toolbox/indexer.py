@@ -4,7 +4,13 @@ Layout of an index folder::
 
     index/
       CURRENT           name of the live generation, replaced atomically
-      gen-000007/       a complete Whoosh index plus manifest.json
+      gen-000007/       a complete Whoosh index plus the files below
+        manifest.json   fingerprints, languages, facet labels, synonyms: what a search reads
+        files.json      size, time and hash of every record file: what a staleness check reads
+        state.json      document hashes and the link graph: what the next build reads
+        vocabulary.pickle  the parsed vocabulary, for the quick update
+        tags.json       the facet tag table (axis -> value -> document numbers)
+        spelling.json   every indexed word with its frequency, for "did you mean"
       .lock             held by the one process allowed to write
       .tmp-*/           a generation being built (removed if a build died)
 
@@ -14,39 +20,61 @@ from hard links to the live files, which Whoosh never rewrites in place), then s
 a complete index. The manifest records what went in: file hashes (to tell cheaply whether the
 content changed), document hashes (to re-index only what changed) and the schema, analysis and
 vocabulary fingerprints (a change of any forces a full rebuild).
+
+The tag table and the word list are written at build time so that opening an index reads two
+small files instead of walking Whoosh postings, and the spelling words need no second indexed
+copy of every text.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 
 from . import __version__
-from .analysis import ANALYSIS_VERSION, build_schema, text_field
+from .analysis import ANALYSIS_VERSION, FACET_FIELDS, build_schema, spelling_terms, text_field
 from .documents import document_hash, make_documents
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_text, fsync_dir
+from .files import VOCABULARY_FILE, content_root, record_stats
 from .paths import is_project
-from .project import VOCABULARY_FILE, Catalogue, content_root, discover
-from .schema import fingerprint
+
+if TYPE_CHECKING:
+    from .model import Vocabulary
+    from .project import Catalogue
 
 MANIFEST = "manifest.json"
+STATE = "state.json"
+FILES = "files.json"
+VOCABULARY_CACHE = "vocabulary.pickle"
+TAGS = "tags.json"
+SPELLING = "spelling.json"
+SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE)
 #: Tests set this to a checkpoint name to have the build SIGKILL itself there (crash-safety tests).
 CRASH_ENV = "TOOLBOX_TEST_CRASH_AT"
 CURRENT = "CURRENT"
-FORMAT = 1
+FORMAT = 2
+#: An update appends a segment; at this many the next update merges them.
+MAX_SEGMENTS = 8
 Progress = Callable[[str], None]
 
 
@@ -63,6 +91,7 @@ class IndexReport:
     total: int
     skipped: tuple[Problem, ...]  # errors in records left out of the index
     seconds: float
+    quick: bool = False  # made by the quick update, which read only the changed files
 
     @property
     def changed(self) -> int:
@@ -105,54 +134,140 @@ def read_manifest(gen: Path | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_files(gen: Path | None) -> dict[str, list[Any]] | None:
+    """``rel path -> [sha256, size, mtime_ns]`` of the files a generation was built from."""
+    data = _read_json(gen / FILES) if gen is not None else None
+    return data if isinstance(data, dict) else None
+
+
+def read_state(gen: Path | None) -> dict[str, Any]:
+    """The build state of a generation (files, document hashes, link graph); empty if unreadable."""
+    if gen is None:
+        return {}
+    data = _read_json(gen / STATE)
+    files = read_files(gen)
+    if not isinstance(data, dict) or files is None:
+        return {}
+    return {**data, "files": files}
+
+
+def write_state(folder: Path, state: dict[str, Any], *, atomic: bool) -> None:
+    write = atomic_write_text if atomic else _write_text
+    write(folder / FILES, dump_state(state["files"]))
+    write(folder / STATE, dump_state({k: v for k, v in state.items() if k != "files"}))
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Plain write, for files in a generation that is not live yet (it is fsynced as a whole)."""
+    path.write_text(text, encoding="utf-8")
+
+
+def dump_state(state: dict[str, Any]) -> str:
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_ids(ids: Iterable[int]) -> str:
+    """Document numbers as base64 of little-endian uint32s: compact and quick to read back."""
+    arr = array("I", sorted(ids))
+    if sys.byteorder == "big":  # pragma: no cover
+        arr.byteswap()
+    return base64.b64encode(arr.tobytes()).decode("ascii")
+
+
+def decode_ids(text: str) -> array[int]:
+    arr = array("I")
+    arr.frombytes(base64.b64decode(text))
+    if sys.byteorder == "big":  # pragma: no cover
+        arr.byteswap()
+    return arr
+
+
+def read_tag_table(gen: Path) -> tuple[dict[str, dict[str, set[int]]], frozenset[int]]:
+    """The facet table and the live document numbers of a generation."""
+    data = json.loads((gen / TAGS).read_text(encoding="utf-8"))
+    deleted = set(data["deleted"])
+    table = {axis: {value: set(decode_ids(ids)) for value, ids in data["axes"].get(axis, {}).items()}
+             for axis in FACET_FIELDS}
+    return table, frozenset(n for n in range(data["count"]) if n not in deleted)
+
+
+#: The modules whose code decides what goes into the index: any change to them rebuilds it.
+_SHAPING = ("analysis", "documents", "files", "model", "project", "schema", "textutil", "validate",
+            "vocabulary", "yamlsource")
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the source of the modules that shape documents. Cheaper than importing the
+    schema to hash it (which a search would pay on every start) and stricter too."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _SHAPING:
+        with contextlib.suppress(OSError):
+            digest.update((here / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _expected_fingerprints(vocabulary_hash: str) -> dict[str, Any]:
-    return {"format": FORMAT, "schema": fingerprint(), "analysis": ANALYSIS_VERSION,
+    return {"format": FORMAT, "schema": code_fingerprint(), "analysis": ANALYSIS_VERSION,
             "vocabulary": vocabulary_hash}
 
 
-def _stat_files(project: Path) -> dict[str, tuple[int, int]]:
-    root = content_root(project)
-    files, _ = discover(root, project)
-    out = {}
-    for f in files:
-        with contextlib.suppress(OSError):
-            st = f.path.stat()
-            out[f.rel] = (st.st_size, st.st_mtime_ns)
-    vocab = root / VOCABULARY_FILE
-    with contextlib.suppress(OSError):
-        st = vocab.stat()
-        out[vocab.relative_to(project).as_posix()] = (st.st_size, st.st_mtime_ns)
-    return out
+@dataclass(frozen=True)
+class Staleness:
+    """What a staleness check found, handed on so an update need not stat everything again."""
+
+    reason: str | None
+    gen: Path | None
+    known: dict[str, list[Any]]
+    on_disk: dict[str, tuple[int, int]]
 
 
-def stale_reason(project: Path, index_dir: Path) -> str | None:
-    """Why the index must be (re)built, or ``None`` if it matches the files on disk.
+def check_staleness(project: Path, index_dir: Path) -> Staleness:
+    """Compare the live generation with the files on disk.
 
     Only ``stat`` calls unless a file's size or time changed; then its bytes are hashed, so
     touching a file does not count as a change.
     """
-    manifest = read_manifest(live_generation(index_dir))
+    gen = live_generation(index_dir)
+    manifest = read_manifest(gen)
     if manifest is None:
-        return "no index yet" if not (index_dir / CURRENT).exists() else "index unreadable"
-    if manifest.get("schema") != fingerprint() or manifest.get("analysis") != ANALYSIS_VERSION:
-        return "the toolbox's schema changed"
-    known: dict[str, dict[str, Any]] = manifest.get("files", {})
-    on_disk = _stat_files(project)
-    if set(on_disk) != set(known):
-        return "files were added or removed"
-    from .project import sha256
-
+        missing = not (index_dir / CURRENT).exists()
+        return Staleness("no index yet" if missing else "index unreadable", gen, {}, {})
+    if manifest.get("schema") != code_fingerprint() or manifest.get("analysis") != ANALYSIS_VERSION:
+        return Staleness("the toolbox's schema changed", gen, {}, {})
+    known = read_files(gen)
+    if known is None:
+        return Staleness("index unreadable", gen, {}, {})
+    on_disk = record_stats(project)
+    if on_disk.keys() != known.keys():
+        return Staleness("files were added or removed", gen, known, on_disk)
+    reason = None
     for rel, (size, mtime) in on_disk.items():
-        entry = known[rel]
-        if entry.get("size") == size and entry.get("mtime_ns") == mtime:
+        digest, known_size, known_mtime = known[rel]
+        if known_size == size and known_mtime == mtime:
             continue
         try:
-            digest = sha256((project / rel).read_bytes())
+            actual = hashlib.sha256((project / rel).read_bytes()).hexdigest()
         except OSError:
-            return f"{rel} cannot be read"
-        if digest != entry.get("sha256"):
-            return f"{rel} changed"
-    return None
+            return Staleness(f"{rel} cannot be read", gen, known, on_disk)
+        if actual != digest:
+            return Staleness(f"{rel} changed", gen, known, on_disk)
+        reason = reason or "file times changed"
+    return Staleness(reason, gen, known, on_disk)
+
+
+def stale_reason(project: Path, index_dir: Path) -> str | None:
+    """Why the index must be (re)built, or ``None`` if it matches the files on disk."""
+    reason = check_staleness(project, index_dir).reason
+    return None if reason == "file times changed" else reason
 
 
 # --------------------------------------------------------------------------- locking
@@ -184,8 +299,9 @@ def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
         "kind": doc["kind"],
         "effort_rank": doc["effort_rank"],
         "tags": doc["tags_text"],
-        "words": doc["words"],
-        "display": {"texts": doc["texts"], "tags": doc["tags"]},
+        # the whole document, so a quick update can re-derive a neighbour without its YAML
+        "display": {"texts": doc["texts"], "tags": doc["tags"], "tags_text": doc["tags_text"],
+                    "sort": doc["sort"], "effort_rank": doc["effort_rank"]},
     }
     for axis in ("audience", "sector", "region", "effort"):
         if doc["tags"][axis]:
@@ -212,15 +328,19 @@ def _next_name(index_dir: Path) -> str:
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
-def _link_copy(src: Path, dst: Path) -> None:
+def _link_copy(src: Path, dst: Path) -> set[str]:
+    """Hard-link the live generation's Whoosh files into ``dst``; return the names linked."""
     dst.mkdir()
+    linked = set()
     for item in src.iterdir():
-        if item.name == MANIFEST or item.name.endswith("LOCK"):
+        if item.name in SIDECARS or item.name.endswith("LOCK"):
             continue
         try:
             os.link(item, dst / item.name)
+            linked.add(item.name)
         except OSError:
             shutil.copy2(item, dst / item.name)
+    return linked
 
 
 def _cleanup(index_dir: Path, keep: set[str]) -> None:
@@ -255,9 +375,12 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
             reason = "no index yet" if live is None else "index unreadable"
         elif any(manifest.get(k) != v for k, v in expected.items()):
             reason = "schema or vocabulary changed"
+        state = {} if reason else read_state(live)
+        if not reason and not all(k in state for k in ("docs", "files")):
+            reason = "index unreadable"
         full = bool(reason)
 
-        old_hashes: dict[str, str] = {} if full or manifest is None else manifest.get("docs", {})
+        old_hashes: dict[str, str] = {} if full else state["docs"]
         added = tuple(sorted(r for r in hashes if r not in old_hashes))
         updated = tuple(sorted(r for r in hashes if r in old_hashes and old_hashes[r] != hashes[r]))
         removed = tuple(sorted(r for r in old_hashes if r not in hashes))
@@ -268,65 +391,147 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
             "project": str(catalogue.project),
             "languages": languages,
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "files": _file_entries(catalogue),
-            "docs": hashes,
             "labels": _labels(catalogue),
             "synonyms": [list(g) for g in catalogue.vocabulary.synonyms],
         }
+        from .quickupdate import graph_entry
+
+        new_state = {"files": _file_entries(catalogue), "docs": hashes, "clean": not catalogue.errors,
+                     "graph": {rid: graph_entry(rec) for rid, rec in sorted(catalogue.records.items())}}
         loaded = {r.path for r in catalogue.records.values()}
         skipped = tuple(p for p in catalogue.errors if p.path in catalogue.hashes and p.path not in loaded)
 
         if not full and not (added or updated or removed):
             # Content unchanged; refresh the file stats so the next staleness check is cheap.
             assert live is not None
-            atomic_write_text(live / MANIFEST, json.dumps(new_manifest, indent=1, ensure_ascii=False))
+            write_state(live, new_state, atomic=True)
             return IndexReport(index_dir, False, "", (), (), (), len(hashes), skipped,
                                time.perf_counter() - started)
 
-        tmp = Path(tempfile.mkdtemp(dir=index_dir, prefix=".tmp-"))
-        shutil.rmtree(tmp)
-        if full:
-            tmp.mkdir()
-            ix = whoosh_index.create_in(str(tmp), build_schema(languages))
-            todo = list(docs)
-        else:
-            assert live is not None
-            _link_copy(live, tmp)
-            ix = whoosh_index.open_dir(str(tmp))
-            todo = [*added, *updated]
-        writer = ix.writer()
-        try:
-            for rid in (*updated, *removed):
-                writer.delete_by_term("id", rid)
-            for n, rid in enumerate(todo, 1):
-                writer.add_document(**_whoosh_fields(docs[rid], languages))
-                if n == len(todo) // 2:
-                    _checkpoint("adding")
-                if progress and len(todo) >= 200 and n % 200 == 0:
-                    progress(f"indexed {n}/{len(todo)} records")
-            _checkpoint("before-commit")
-            writer.commit(optimize=full)
-            _checkpoint("after-commit")
-        except BaseException:
-            writer.cancel()
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        finally:
-            ix.close()
-        atomic_write_text(tmp / MANIFEST, json.dumps(new_manifest, indent=1, ensure_ascii=False))
-        for item in tmp.iterdir():
-            if item.is_file():
-                with contextlib.suppress(OSError), open(item, "rb") as fh:
-                    os.fsync(fh.fileno())
-        name = _next_name(index_dir)
-        os.rename(tmp, index_dir / name)
-        fsync_dir(index_dir)
-        _checkpoint("before-switch")
-        atomic_write_text(index_dir / CURRENT, name + "\n")
-        _checkpoint("after-switch")
-        _cleanup(index_dir, {name})
+        changes = _Changes(full, [*added, *updated], [*updated, *removed])
+        _write_generation(index_dir, live, languages, docs, changes, new_manifest, new_state, progress,
+                          catalogue.vocabulary)
         return IndexReport(index_dir, full, reason, added, updated, removed, len(hashes), skipped,
                            time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    full: bool
+    todo: list[str]  # ids to (re-)add
+    drop: list[str]  # ids whose old documents go
+
+
+def _write_generation(index_dir: Path, live: Path | None, languages: list[str], docs: dict[str, dict[str, Any]],
+                      changes: _Changes, manifest: dict[str, Any], state: dict[str, Any],
+                      progress: Progress | None, vocabulary: Vocabulary | None) -> None:
+    """Write a new generation beside the live one and switch ``CURRENT`` to it (lock held)."""
+    tmp = Path(tempfile.mkdtemp(dir=index_dir, prefix=".tmp-"))
+    shutil.rmtree(tmp)
+    todo = changes.todo
+    linked: set[str] = set()
+    if changes.full:
+        tmp.mkdir()
+        ix = whoosh_index.create_in(str(tmp), build_schema(languages))
+        old_table: dict[str, Any] = {"count": 0, "deleted": [], "axes": {}}
+        spelling: Counter[str] = Counter()
+        dropped: list[int] = []
+    else:
+        assert live is not None
+        linked = _link_copy(live, tmp)
+        ix = whoosh_index.open_dir(str(tmp))
+        old_table = json.loads((live / TAGS).read_text(encoding="utf-8"))
+        spelling = Counter(json.loads((live / SPELLING).read_text(encoding="utf-8")))
+        with ix.searcher() as searcher:
+            dropped = []
+            for rid in changes.drop:
+                docnum = searcher.document_number(id=rid)
+                if docnum is not None:
+                    dropped.append(docnum)
+                    old = searcher.stored_fields(docnum)["display"]
+                    spelling.subtract(spelling_terms(old["texts"], old["tags_text"]))
+    for rid in todo:
+        spelling.update(spelling_terms(docs[rid]["texts"], docs[rid]["tags_text"]))
+    # A full build merges into one segment; an update only appends one, so the document
+    # numbers of every older document stay what the tag table says.
+    writer = ix.writer(limitmb=512) if changes.full else ix.writer()
+    try:
+        for rid in changes.drop:
+            writer.delete_by_term("id", rid)
+        for n, rid in enumerate(todo, 1):
+            writer.add_document(**_whoosh_fields(docs[rid], languages))
+            if n == len(todo) // 2:
+                _checkpoint("adding")
+            if progress and len(todo) >= 200 and n % 200 == 0:
+                progress(f"indexed {n}/{len(todo)} records")
+        _checkpoint("before-commit")
+        # Appending one small segment per update keeps every older document number, so the tag
+        # table is patched, not rebuilt. Once segments pile up they are merged (renumbering
+        # documents) and the table is read back from the postings instead.
+        merge = changes.full or len(writer.segments) >= MAX_SEGMENTS
+        writer.commit(optimize=changes.full, merge=merge)
+        _checkpoint("after-commit")
+        with ix.searcher() as searcher:
+            numbers = {rid: searcher.document_number(id=rid) for rid in todo}
+            count = searcher.reader().doc_count_all()
+            if merge and not changes.full:
+                old_table, dropped = _table_from_postings(searcher.reader()), []
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        ix.close()
+    table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
+    _write_text(tmp / TAGS, json.dumps(table))
+    _write_text(tmp / SPELLING, json.dumps({w: n for w, n in sorted(spelling.items()) if n > 0},
+                                           ensure_ascii=False))
+    write_state(tmp, state, atomic=False)
+    if vocabulary is not None:
+        (tmp / VOCABULARY_CACHE).write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
+    _write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    for item in tmp.iterdir():
+        # hard links to the live generation's files are on disk already
+        if item.is_file() and item.name not in linked:
+            with contextlib.suppress(OSError), open(item, "rb") as fh:
+                os.fsync(fh.fileno())
+    name = _next_name(index_dir)
+    os.rename(tmp, index_dir / name)
+    fsync_dir(index_dir)
+    _checkpoint("before-switch")
+    atomic_write_text(index_dir / CURRENT, name + "\n")
+    _checkpoint("after-switch")
+    _cleanup(index_dir, {name})
+
+
+def _table_from_postings(reader: Any) -> dict[str, Any]:
+    """The tag table as the index's own keyword postings give it (after a merge)."""
+    axes = {axis: {term: encode_ids(reader.postings(axis, term).all_ids()) for term in reader.field_terms(axis)}
+            for axis in FACET_FIELDS if axis in reader.schema}
+    live = set(reader.all_doc_ids())
+    count = reader.doc_count_all()
+    return {"count": count, "deleted": sorted(set(range(count)) - live), "axes": axes}
+
+
+def _next_table(old: dict[str, Any], count: int, dropped: list[int],
+                added: dict[str, tuple[int | None, dict[str, list[str]]]]) -> dict[str, Any]:
+    """The tag table after deleting ``dropped`` documents and adding ``added`` ones."""
+    gone = set(dropped)
+    axes: dict[str, dict[str, set[int]]] = {
+        axis: {value: set(decode_ids(ids)) - gone for value, ids in values.items()}
+        for axis, values in old["axes"].items()}
+    for rid, (docnum, tags) in added.items():
+        if docnum is None:
+            raise IndexUnavailable(f"the index lost record '{rid}' while writing; run 'toolbox index --rebuild'")
+        for axis in FACET_FIELDS:
+            for value in tags.get(axis, ()):
+                axes.setdefault(axis, {}).setdefault(value, set()).add(docnum)
+    # whatever a new segment holds beyond what we added would be a document we cannot tag
+    stray = set(range(old["count"], count)) - {n for n, _ in added.values()}
+    return {"count": count, "deleted": sorted(set(old["deleted"]) | gone | stray),
+            "axes": {axis: {value: encode_ids(ids) for value, ids in sorted(values.items()) if ids}
+                     for axis, values in sorted(axes.items())}}
 
 
 def _labels(catalogue: Catalogue) -> dict[str, dict[str, dict[str, str]]]:
@@ -340,8 +545,8 @@ def _labels(catalogue: Catalogue) -> dict[str, dict[str, dict[str, str]]]:
     return labels
 
 
-def _file_entries(catalogue: Catalogue) -> dict[str, dict[str, Any]]:
-    entries: dict[str, dict[str, Any]] = {}
+def _file_entries(catalogue: Catalogue) -> dict[str, list[Any]]:
+    entries: dict[str, list[Any]] = {}
     project = catalogue.project
     vocab = content_root(project) / VOCABULARY_FILE
     hashes = dict(catalogue.hashes)
@@ -352,16 +557,23 @@ def _file_entries(catalogue: Catalogue) -> dict[str, dict[str, Any]]:
             st = (project / rel).stat()
         except OSError:
             continue
-        entries[rel] = {"sha256": digest, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        entries[rel] = [digest, st.st_size, st.st_mtime_ns]
     return entries
 
 
 def ensure_index(project: Path, index_dir: Path, load: Callable[[], Catalogue],
                  progress: Progress | None = None) -> IndexReport | None:
     """Build or update the index when :func:`stale_reason` says so; otherwise do nothing."""
-    reason = stale_reason(project, index_dir)
-    if reason is None:
+    staleness = check_staleness(project, index_dir)
+    if staleness.reason is None:
         return None
+    reason = staleness.reason
+    if staleness.gen is not None and staleness.known:
+        from .quickupdate import quick_update
+
+        report = quick_update(project, index_dir, progress, staleness)
+        if report is not None:
+            return report
     if not is_project(project) and not (project / VOCABULARY_FILE).is_file():
         raise IndexUnavailable(f"{project} is not a toolbox project (no methods/vocabulary.yaml)")
     if progress:

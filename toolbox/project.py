@@ -8,87 +8,33 @@ the records that loaded and every problem found, so callers decide whether to fa
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ContentError, Problem, article, did_you_mean, sort_problems
-from .model import Kind, Method, Pilot, Record, Region, Vocabulary
-from .schema import ID_PATTERN
+from .files import (
+    FOLDER_OF_KIND,
+    VOCABULARY_FILE,
+    SourceFile,
+    _rel,
+    content_root,
+    discover,
+)
+from .model import Method, Pilot, Record, Region, Vocabulary
 from .validate import Reference, check_record
 from .vocabulary import load_vocabulary
 from .yamlsource import parse_yaml_bytes
 
-KIND_FOLDERS: dict[str, Kind] = {"": "method", "pilots": "pilot", "regions": "region"}
-FOLDER_OF_KIND = {v: k for k, v in KIND_FOLDERS.items()}
-VOCABULARY_FILE = "vocabulary.yaml"
-RECIPES_FOLDER = "recipes"  # handbook recipes live beside the records, not among them
-YAML_SUFFIXES = (".yaml", ".yml")
-
 
 @dataclass(frozen=True)
-class SourceFile:
-    """One record file: where it is and what kind its folder says it holds."""
-
-    path: Path
-    rel: str  # relative to the project folder, with forward slashes
-    kind: Kind
-    id: str
-
-
-def content_root(project: Path) -> Path:
-    """The folder holding the records: ``project/methods``, or ``project`` itself if it is one."""
-    if (project / "methods" / VOCABULARY_FILE).is_file() or (project / "methods").is_dir():
-        return project / "methods"
-    return project
-
-
-def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]]:
-    """Record files under ``root`` (the methods folder), sorted, plus problems with file names."""
-    files: list[SourceFile] = []
-    problems: list[Problem] = []
-    if not root.is_dir():
-        return files, problems
-    for folder, kind in KIND_FOLDERS.items():
-        base = root / folder if folder else root
-        if not base.is_dir():
-            continue
-        for path in sorted(base.iterdir()):
-            if path.name.startswith((".", "_")) or not path.name.endswith(YAML_SUFFIXES):
-                continue
-            if not folder and path.name == VOCABULARY_FILE:
-                continue
-            rel = _rel(path, project)
-            if not path.is_file():
-                continue
-            stem = path.name.rsplit(".", 1)[0]
-            if not re.match(ID_PATTERN, stem):
-                suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "my-record"
-                problems.append(Problem(rel, 1, 1, "", f"file name '{path.name}' is not a valid record id",
-                                        f"rename it to {suggestion}.yaml (lower-case letters, digits, hyphens)"))
-                continue
-            files.append(SourceFile(path, rel, kind, stem))
-    for path in sorted(root.rglob("*")):
-        if path.suffix in YAML_SUFFIXES and path.is_file():
-            parent = path.parent.relative_to(root).as_posix()
-            parent = "" if parent == "." else parent
-            inside = path.relative_to(root).parts
-            if inside[0] == RECIPES_FOLDER:
-                continue
-            if parent not in KIND_FOLDERS and not any(part.startswith((".", "_")) for part in inside):
-                problems.append(Problem(_rel(path, project), 1, 1, "", "file is ignored: not in a record folder",
-                                        "records go in methods/, methods/pilots/ or methods/regions/",
-                                        "warning"))
-    return files, problems
-
-
-def _rel(path: Path, project: Path) -> str:
-    try:
-        return path.relative_to(project).as_posix()
-    except ValueError:
-        return path.as_posix()
+class _Backlinks:
+    pilots_naming_method: dict[str, set[str]]
+    methods_naming_pilot: dict[str, set[str]]
+    methods_naming_related: dict[str, set[str]]
+    pilots_in_region: dict[str, list[Pilot]]
 
 
 @dataclass(frozen=True)
@@ -116,27 +62,43 @@ class Catalogue:
 
     # -- links, in both directions, whichever side wrote them ----------------------------
 
+    @cached_property
+    def _backlinks(self) -> _Backlinks:
+        """Reverse link maps, built once: the link helpers below are called per record while
+        documents are made, and scanning every record each time was quadratic."""
+        links = _Backlinks(defaultdict(set), defaultdict(set), defaultdict(set), defaultdict(list))
+        for rec in self.records.values():
+            if isinstance(rec, Pilot):
+                for mid in rec.methods:
+                    links.pilots_naming_method[mid].add(rec.id)
+                for rid in dict.fromkeys(rec.region):
+                    links.pilots_in_region[rid].append(rec)
+            elif isinstance(rec, Method):
+                for pid in rec.pilots:
+                    links.methods_naming_pilot[pid].add(rec.id)
+                for mid in rec.related:
+                    links.methods_naming_related[mid].add(rec.id)
+        return links
+
     def pilots_of_method(self, method_id: str) -> list[Pilot]:
         method = self.records.get(method_id)
         ids = set(method.pilots) if isinstance(method, Method) else set()
-        ids |= {p.id for p in self.of_kind("pilot") if isinstance(p, Pilot) and method_id in p.methods}
+        ids |= self._backlinks.pilots_naming_method.get(method_id, set())
         return [r for i in sorted(ids) if isinstance(r := self.records.get(i), Pilot)]
 
     def methods_of_pilot(self, pilot_id: str) -> list[Method]:
         pilot = self.records.get(pilot_id)
         ids = list(pilot.methods) if isinstance(pilot, Pilot) else []
-        ids += sorted(m.id for m in self.of_kind("method")
-                      if isinstance(m, Method) and pilot_id in m.pilots and m.id not in ids)
+        ids += sorted(i for i in self._backlinks.methods_naming_pilot.get(pilot_id, set()) if i not in ids)
         return [r for i in ids if isinstance(r := self.records.get(i), Method)]
 
     def pilots_in_region(self, region_id: str) -> list[Pilot]:
-        return [p for p in self.of_kind("pilot") if isinstance(p, Pilot) and region_id in p.region]
+        return list(self._backlinks.pilots_in_region.get(region_id, []))
 
     def related_methods(self, method_id: str) -> list[Method]:
         method = self.records.get(method_id)
         ids = list(method.related) if isinstance(method, Method) else []
-        ids += sorted(m.id for m in self.of_kind("method")
-                      if isinstance(m, Method) and method_id in m.related and m.id not in ids)
+        ids += sorted(i for i in self._backlinks.methods_naming_related.get(method_id, set()) if i not in ids)
         return [r for i in ids if isinstance(r := self.records.get(i), Method) and i != method_id]
 
     def regions_of(self, record: Record) -> tuple[str, ...]:
@@ -144,6 +106,10 @@ class Catalogue:
         if isinstance(record, Method):
             return tuple(sorted({r for p in self.pilots_of_method(record.id) for r in p.region}))
         return record.region_tags
+
+    def region_title(self, region_id: str) -> Mapping[str, str] | None:
+        region = self.records.get(region_id)
+        return region.title.values if region else None
 
     def get(self, record_id: str) -> Record:
         try:

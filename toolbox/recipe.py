@@ -126,8 +126,8 @@ def recipe_from_query(query: str, filters: Filters, *, title: str = "", lang: st
 
 def find_recipe(name: str, project: Path) -> Path:
     """A recipe file: ``name`` as a path, else ``recipes/NAME.yaml`` of the project or the shipped toolbox."""
+    from .files import RECIPES_FOLDER, content_root
     from .paths import shipped_project
-    from .project import RECIPES_FOLDER, content_root
 
     direct = Path(name)
     if direct.is_file():

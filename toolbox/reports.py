@@ -7,10 +7,12 @@ tests pin them. The terminal renderer and the exporters build on these.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import Method, Pilot, Range, Record, Region, SearchResult, Text
-from .project import Catalogue
+
+if TYPE_CHECKING:
+    from .project import Catalogue
 
 JSON_VERSION = 1
 

@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .files import ID_PATTERN
 from .model import KINDS
 
 SCHEMA_VERSION = 1
-ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANG_PATTERN = r"^[a-z]{2}$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 NUTS_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"

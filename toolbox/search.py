@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 
 from .analysis import FACET_FIELDS, TEXT_PARTS, language_analyzer, stopwords, text_field
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
-from .indexer import MANIFEST, live_generation
+from .indexer import MANIFEST, SPELLING, live_generation, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
 from .query import SynonymTable, bare_words, prepare
 from .textutil import fold, shorten
@@ -55,6 +55,7 @@ class _Opened:
     all_docs: frozenset[int]
     synonyms: SynonymTable
     stop: frozenset[str]
+    spelling: dict[str, int] | None = None
 
 
 @lru_cache(maxsize=4)
@@ -64,17 +65,10 @@ def _open_generation(gen: Path, stamp: tuple[int, int]) -> _Opened:
     ix = whoosh_index.open_dir(str(gen))
     manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     searcher = ix.searcher()
-    reader = searcher.reader()
-    table: dict[str, dict[str, set[int]]] = {}
-    for axis in FACET_FIELDS:
-        values: dict[str, set[int]] = {}
-        if axis in ix.schema:
-            for term in reader.field_terms(axis):
-                values[term] = set(reader.postings(axis, term).all_ids())
-        table[axis] = values
+    table, live = read_tag_table(gen)
     languages = list(manifest.get("languages", ["en"]))
     stop = frozenset().union(*(stopwords(lang) for lang in languages))
-    return _Opened(gen, ix, searcher, manifest, languages, table, frozenset(reader.all_doc_ids()),
+    return _Opened(gen, ix, searcher, manifest, languages, table, live,
                    SynonymTable(manifest.get("synonyms", [])), stop)
 
 
@@ -189,12 +183,52 @@ def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) ->
     return Snippet(shorten(entry.get("summary", "") or source, SNIPPET_CHARS))
 
 
+def _spelling(opened: _Opened) -> dict[str, int]:
+    """The generation's word list with frequencies, read on the first "did you mean" only."""
+    if opened.spelling is None:
+        try:
+            opened.spelling = json.loads((opened.gen / SPELLING).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            opened.spelling = {}
+    return opened.spelling
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance of ``a`` and ``b``, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def correct_word(words: dict[str, int], word: str, maxdist: int = 2, prefix: int = 1) -> str | None:
+    """The most frequent known word within ``maxdist`` edits sharing the first ``prefix``
+    letters — the choice Whoosh's field corrector makes (it ranks by frequency alone, ties
+    going to the alphabetically last word)."""
+    best: tuple[float, str] | None = None
+    start = word[:prefix]
+    for candidate, freq in words.items():
+        if candidate == word or not candidate.startswith(start):
+            continue
+        if _levenshtein(candidate, word, maxdist) <= maxdist:
+            item = (0 - (maxdist + (1.0 / (freq or 1) * 0.5)), candidate)
+            if best is None or item > best:
+                best = item
+    return best[1] if best else None
+
+
 def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
     """A corrected query when some plain word matches nothing; never applied automatically."""
     words = bare_words(query)
     if not words:
         return None
-    corrector = opened.searcher.corrector("words")
     changed = False
     out = query
     for word in words:
@@ -202,9 +236,9 @@ def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
             continue
         if _matching(opened, _parse(opened, word, lang)):
             continue
-        options = corrector.suggest(fold(word), limit=1, maxdist=2, prefix=1)
-        if options:
-            out = out.replace(word, options[0], 1)
+        option = correct_word(_spelling(opened), fold(word))
+        if option:
+            out = out.replace(word, option, 1)
             changed = True
     return out if changed else None
 

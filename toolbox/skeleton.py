@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from .errors import Problem, UsageError, did_you_mean
+from .files import FOLDER_OF_KIND, ID_PATTERN, content_root
 from .model import KINDS
-from .project import FOLDER_OF_KIND, content_root
-from .schema import ID_PATTERN, KIND_SPECS, Field, ListOf, Obj, RangeOf, Ref, Str, Tag, TextMap
+from .schema import KIND_SPECS, Field, ListOf, Obj, RangeOf, Ref, Str, Tag, TextMap
 
 _EXAMPLES = {"url": "https://…", "country": "DE", "nuts": "DED4", "value": 0, "year": 2024, "start": "2024-01",
              "end": "2024-12"}

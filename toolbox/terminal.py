@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
 from .model import Method, Pilot, Record, Region, SearchResult, Snippet, Text
-from .project import Catalogue
 from .textutil import plain, shorten
+
+if TYPE_CHECKING:
+    from .project import Catalogue
 
 Style = Callable[..., str]
 

@@ -8,12 +8,15 @@ import unicodedata
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"(^|\s)[#>]+\s|[*_`]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.M)
 _SPACE = re.compile(r"\s+")
+_MAYBE_MARKUP = re.compile(r"[#>*_`+-]|\d\.")
 
 
 def plain(markdown: str) -> str:
     """Markdown to one line of plain text, good enough for indexing and snippets."""
-    text = _LINK.sub(r"\1", markdown)
-    text = _MARKUP.sub(r"\1", text)
+    text = _LINK.sub(r"\1", markdown) if "[" in markdown else markdown
+    # Most texts have no markup at all; one quick scan spares them the slow multi-line pattern.
+    if _MAYBE_MARKUP.search(text):
+        text = _MARKUP.sub(r"\1", text)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, did_you_mean
+from .files import ID_PATTERN
 from .model import Axis, Term, Text, Vocabulary
-from .schema import AXIS, ID_PATTERN, LANG_PATTERN, TERM, VOCABULARY_AXES, Obj
+from .schema import AXIS, LANG_PATTERN, TERM, VOCABULARY_AXES, Obj
 from .validate import Checker, type_name
 from .yamlsource import read_yaml_file
 
