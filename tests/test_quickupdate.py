@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from toolbox import Toolbox
+from toolbox.docsets import to_numbers
 from toolbox.documents import document_hash, make_documents
 from toolbox.indexer import SPELLING, live_generation, read_state, read_tag_table
 from toolbox.project import load_catalogue
@@ -33,8 +34,8 @@ def _tags_by_id(index_dir: Path) -> dict[str, dict[str, set[str]]]:
     assert gen is not None
     table, live = read_tag_table(gen)
     opened = open_index(index_dir)
-    ids = {n: opened.searcher.stored_fields(n)["id"] for n in live}
-    return {axis: {value: {ids[n] for n in docs if n in ids} for value, docs in values.items()}
+    ids = {n: opened.searcher.stored_fields(n)["id"] for n in to_numbers(live)}
+    return {axis: {value: {ids[n] for n in to_numbers(docs)} for value, docs in values.items()}
             for axis, values in table.items()}
 
 

@@ -52,6 +52,7 @@ from whoosh import index as whoosh_index
 
 from . import __version__
 from .analysis import ANALYSIS_VERSION, FACET_FIELDS, build_schema, spelling_terms, text_field
+from .docsets import from_numbers
 from .documents import document_hash, make_documents
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_text, fsync_dir
@@ -189,13 +190,18 @@ def decode_ids(text: str) -> array[int]:
     return arr
 
 
-def read_tag_table(gen: Path) -> tuple[dict[str, dict[str, set[int]]], frozenset[int]]:
-    """The facet table and the live document numbers of a generation."""
+def read_tag_table(gen: Path) -> tuple[dict[str, dict[str, int]], int]:
+    """The facet table (axis -> value -> bit set of document numbers) and the bit set of the
+    live documents of a generation (see ``docsets``)."""
     data = json.loads((gen / TAGS).read_text(encoding="utf-8"))
-    deleted = set(data["deleted"])
-    table = {axis: {value: set(decode_ids(ids)) for value, ids in data["axes"].get(axis, {}).items()}
+    count = data["count"]
+    live = (1 << count) - 1
+    for n in data["deleted"]:
+        live &= ~(1 << n)
+    table = {axis: {value: from_numbers(decode_ids(ids), count) & live
+                    for value, ids in data["axes"].get(axis, {}).items()}
              for axis in FACET_FIELDS}
-    return table, frozenset(n for n in range(data["count"]) if n not in deleted)
+    return table, live
 
 
 #: The modules whose code decides what goes into the index: any change to them rebuilds it.

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
 from .analysis import FACET_FIELDS, TEXT_PARTS, language_analyzer, stopwords, text_field
+from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, SPELLING, live_generation, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
@@ -51,11 +51,15 @@ class _Opened:
     searcher: Searcher
     manifest: dict[str, Any]
     languages: list[str]
-    tag_table: dict[str, dict[str, set[int]]]  # axis -> value -> docnums
-    all_docs: frozenset[int]
+    tag_table: dict[str, dict[str, int]]  # axis -> value -> bit set of docnums (see docsets)
+    all_docs: int  # bit set of the live documents
     synonyms: SynonymTable
     stop: frozenset[str]
     spelling: dict[str, int] | None = None
+    # (axis, lang) -> value -> (label, folded label): facet values are labelled and sorted on
+    # every search, and there are 1,500 regions in a large corpus
+    labels: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
+    parsers: dict[str, MultifieldParser] = field(default_factory=dict)  # by display language
 
 
 @lru_cache(maxsize=4)
@@ -118,27 +122,62 @@ def _parse(opened: _Opened, text: str, lang: str) -> wq.Query:
     fields = [text_field(part, lg) for lg in opened.languages for part in TEXT_PARTS]
     fields.append("tags")
     boosts = {text_field(part, lang): 1.5 for part in TEXT_PARTS}
-    parser = MultifieldParser(fields, opened.index.schema, fieldboosts=boosts)
+    parser = opened.parsers.get(lang)
+    if parser is None:
+        parser = opened.parsers[lang] = MultifieldParser(fields, opened.index.schema, fieldboosts=boosts)
     try:
-        return parser.parse(text)
+        q = parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
         raise QueryError(f"cannot understand the query: {exc}",
                          [Problem("", 0, 0, "query", f"cannot understand the query {text!r}",
                                   "use plain words, or quote a phrase with \"…\"")]) from exc
+    _set_or_matcher(q, wq.Or.DEFAULT_MATCHER)
+    return q
 
 
-def _matching(opened: _Opened, q: wq.Query | None) -> set[int]:
+def _set_or_matcher(q: wq.Query, kind: int) -> None:
+    """Choose how every OR in ``q`` is matched.
+
+    Scoring always uses Whoosh's tree of union matchers: it skips posting blocks whose best
+    score cannot reach the top hits (three times faster for a common word in 5,000 records),
+    and the scores do not depend on the index size, as they do when Whoosh picks by itself
+    (it switches at 5,000 documents). Collecting matches without scores uses the array
+    matcher, which reads document numbers in bulk and is twice as fast at that.
+    """
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Or):
+            node.matcher_type = kind
+        stack.extend(node.children())
+
+
+def _matching(opened: _Opened, q: wq.Query | None) -> int:
+    """The bit set of the documents ``q`` matches, without scoring them."""
     if q is None:
-        return set(opened.all_docs)
-    return set(opened.searcher.docs_for_query(q))
+        return opened.all_docs
+    _set_or_matcher(q, wq.Or.ARRAY_MATCHER)
+    try:
+        return from_numbers(opened.searcher.docs_for_query(q), opened.all_docs.bit_length())
+    finally:
+        _set_or_matcher(q, wq.Or.DEFAULT_MATCHER)
 
 
-def _axis_docs(opened: _Opened, axis: str, values: Iterable[str]) -> set[int]:
+def _axis_docs(opened: _Opened, axis: str, values: Iterable[str]) -> int:
     table = opened.tag_table.get(axis, {})
-    out: set[int] = set()
+    out = 0
     for value in values:
-        out |= table.get(value, set())
+        out |= table.get(value, 0)
     return out
+
+
+def _facet_labels(opened: _Opened, axis: str, lang: str) -> dict[str, tuple[str, str]]:
+    key = (axis, lang)
+    if key not in opened.labels:
+        values = set(opened.tag_table.get(axis, {})) | set(known_values(opened, axis))
+        opened.labels[key] = {v: (label, fold(label)) for v in values
+                              for label in (_label(opened, axis, v, lang),)}
+    return opened.labels[key]
 
 
 _WORD = re.compile(r"\w+(?:\.?\w+)*")
@@ -165,11 +204,17 @@ def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) ->
         wanted = {text_field(p, use_lang) for p in TEXT_PARTS}
         terms = {t.decode() if isinstance(t, bytes) else t for f, t in q.iter_all_terms() if f in wanted}
         if terms:
-            spans = [(m.start(), m.end()) for m in _WORD.finditer(source)
-                     if terms.intersection(_analysed(m.group(0), use_lang))]
+            spans: list[tuple[int, int]] = []
+            start = 0
+            for m in _WORD.finditer(source):
+                if spans and m.start() >= start + SNIPPET_CHARS:
+                    break  # past the window: long texts need not be analysed to the end
+                if terms.intersection(_analysed(m.group(0), use_lang)):
+                    if not spans:
+                        first = m.start()
+                        start = 0 if first < 60 else source.rfind(" ", 0, first - 40) + 1
+                    spans.append((m.start(), m.end()))
             if spans:
-                first = spans[0][0]
-                start = 0 if first < 60 else source.rfind(" ", 0, first - 40) + 1
                 end = min(len(source), start + SNIPPET_CHARS)
                 if end < len(source):
                     end = max(source.rfind(" ", start, end), spans[0][1])
@@ -261,46 +306,56 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     q = _parse(opened, prepared, lang) if prepared else None
     # nothing to rank by without query text: 'relevance' then lists alphabetically
     order = "title" if q is None and sort == "relevance" else sort
-    ranked: list[tuple[float, int]] = []
+    searcher = opened.searcher
+    ranked: list[tuple[float, int]] | None = None
     if q is None:
-        base = set(opened.all_docs)
+        base = opened.all_docs
     elif q is wq.NullQuery:
-        base = set()
-    else:
-        # one pass scores every match: the base set for the facets and the order of the hits
-        scored = opened.searcher.search(q, limit=None)
+        base = 0
+    elif order == "relevance" and _estimate(opened, q) <= ONE_PASS_LIMIT:
+        # few matches: score them all in one pass, which gives both the base set for the
+        # facets and the order of the hits
+        scored = searcher.search(q, limit=None)
         ranked = sorted(((float(score), docnum) for score, docnum in scored.top_n), key=lambda x: (-x[0], x[1]))
-        base = {docnum for _, docnum in ranked}
+        base = from_numbers((docnum for _, docnum in ranked), opened.all_docs.bit_length())
+    else:
+        # many matches: collect them without scoring, and let Whoosh rank only the top hits,
+        # skipping posting blocks that cannot reach them
+        base = _matching(opened, q)
 
     selected = filters.as_dict()
     axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}
-    matched = set(base)
+    matched = base
     for docs in axis_sets.values():
         matched &= docs
 
     facets: dict[str, tuple[FacetValue, ...]] = {}
     for axis in FACET_FIELDS:
-        pool = set(base)
+        pool = base
         for other, docs in axis_sets.items():
             if other != axis:
                 pool &= docs
-        counts = Counter({value: len(docs & pool) for value, docs in opened.tag_table[axis].items()})
         chosen = set(selected.get(axis, ()))
-        values = [FacetValue(v, _label(opened, axis, v, lang), n, v in chosen)
-                  for v, n in counts.items() if n or v in chosen]
-        values += [FacetValue(v, _label(opened, axis, v, lang), 0, True) for v in chosen if v not in counts]
-        values.sort(key=lambda f: (-f.count, fold(f.label)))
+        labels = _facet_labels(opened, axis, lang)
+        counted = [(v, (docs & pool).bit_count()) for v, docs in opened.tag_table[axis].items()] if pool else []
+        values = [FacetValue(v, labels[v][0], n, v in chosen) for v, n in counted if n or v in chosen]
+        seen = {v for v, n in counted if n or v in chosen}
+        values += [FacetValue(v, labels.get(v, (v, v))[0], 0, True) for v in sorted(chosen - seen)]
+        values.sort(key=lambda f: (-f.count, labels[f.value][1] if f.value in labels else fold(f.label)))
         facets[axis] = tuple(values)
 
     hits: list[Hit] = []
     if matched and limit != 0:
-        searcher = opened.searcher
-        if order == "relevance":
-            chosen_docs = [(score, d) for score, d in ranked if d in matched][:limit]
+        if order == "relevance" and ranked is not None:
+            chosen_docs = [(score, d) for score, d in ranked if matched >> d & 1][:limit]
+        elif order == "relevance":
+            allow = None if matched == base else set(to_numbers(matched))
+            results = searcher.search(q, filter=allow, limit=limit)
+            chosen_docs = [(float(score), docnum) for score, docnum in results.top_n]
         else:
             sortedby: Any = f"sort_{lang}" if order == "title" else ["effort_rank", f"sort_{lang}"]
-            results = searcher.search(q if q is not None else wq.Every(), filter=matched, limit=limit,
-                                      sortedby=sortedby)
+            results = searcher.search(q if q is not None else wq.Every(), filter=set(to_numbers(matched)),
+                                      limit=limit, sortedby=sortedby)
             chosen_docs = [(0.0, hit.docnum) for hit in results]
         for score, docnum in chosen_docs:
             stored = searcher.stored_fields(docnum)
@@ -322,8 +377,23 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
             ))
 
     suggestion = _suggest(opened, query, lang) if q is not None and not base else None
-    return SearchResult(query=query, lang=lang, total=len(matched), hits=tuple(hits), facets=facets,
+    return SearchResult(query=query, lang=lang, total=matched.bit_count(), hits=tuple(hits), facets=facets,
                         filters=selected, suggestion=suggestion, sort=sort)
+
+
+#: Below this many estimated matches one scoring pass is cheaper than matching, then ranking.
+ONE_PASS_LIMIT = 300
+
+
+def _estimate(opened: _Opened, q: wq.Query) -> int:
+    """An upper bound of the matches of ``q``: the sum of its terms' document frequencies."""
+    reader = opened.searcher.reader()
+    total = 0
+    for fieldname, text in q.iter_all_terms():
+        total += reader.doc_frequency(fieldname, text)
+        if total > ONE_PASS_LIMIT:
+            break
+    return total
 
 
 def _kind(value: str) -> Kind:

@@ -1,61 +1,116 @@
 """A deterministic synthetic corpus for benchmarks: N valid records shaped like the real ones.
 
 Methods, pilots and regions in roughly the shipped proportions (30 / 55 / 15 %), English and
-German texts of realistic length drawn from a closed word list, tags drawn from the shipped
-vocabulary, and links that validate (every pilot uses methods and regions that exist, every
-method lists the pilots that use it). The same ``n`` and ``seed`` always give the same files.
+German texts of realistic length, tags drawn from the shipped vocabulary, and links that
+validate (every pilot uses methods and regions that exist, every method lists the pilots that
+use it). The same ``n`` and ``seed`` always give the same files.
+
+Words follow Zipf's law, as in real text: a few words occur in most records, most words in a
+handful. They are made-up words, one pool per language, chosen so that no two of them share a
+stem or a folded form under any analyser of the index and none is a stop word, synonym or tag
+label. A query for one of them therefore matches exactly the records that contain it, in the
+toolbox and in an engine without stemming alike, which is what lets the benchmark compare hit
+sets and facet counts between the two.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import shutil
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import yaml
 
 from .paths import shipped_project
 
-# Words that no stemmer folds into one another and that no vocabulary label or synonym uses,
-# so that a one-word query matches the same records in every engine (see the benchmark).
-EN_WORDS = (
-    "anvil basalt beacon bramble cobalt copper crane dynamo ember falcon foundry furnace garnet "
-    "girder granite harbour hopper kettle lantern lathe ledger mallet marble meadow mortar "
-    "nickel orchard pewter piston quarry quartz rivet saddle scaffold shuttle smelter spindle "
-    "spool tannery timber tinsmith trellis turbine valley velvet vessel walnut wharf willow "
-    "winch workbench zinc alder birch cedar chestnut cypress hazel juniper larch linden maple "
-    "poplar rowan spruce sycamore yew amber cinder drift estuary fjord glacier heath inlet "
-    "lagoon moor peat ridge shoal spring tundra upland"
-).split()
-DE_WORDS = (
-    "Amboss Basaltstein Leuchtfeuer Brombeere Kobaltblau Kupferdraht Hebekran Dynamomaschine "
-    "Glutnest Falkenhorst Gießerei Hochofen Granatstein Stahlträger Granitblock Hafenbecken "
-    "Schütttrichter Wasserkessel Laterne Drehbank Kassenbuch Holzhammer Marmorplatte Wiese "
-    "Mörtelkelle Nickelblech Obstgarten Zinngießer Kolbenring Steinbruch Quarzsand Nietzange "
-    "Sattlerei Baugerüst Webschiffchen Schmelzhütte Spindelbank Garnspule Gerberei Bauholz "
-    "Blechschmied Rankgitter Dampfturbine Talsohle Samtstoff Frachtkahn Walnussbaum Kaimauer "
-    "Weidenkorb Seilwinde Hobelbank Zinkblech Erlenholz Birkenwald Zedernholz Kastanie "
-    "Zypresse Haselstrauch Wacholder Lärchenholz Lindenbaum Ahornblatt Pappelallee Eberesche "
-    "Fichtenwald Bergahorn Eibenholz Bernstein Schlacke Treibsand Flussmündung Fjordküste "
-    "Gletscher Heideland Meeresbucht Lagune Hochmoor Torfstich Bergrücken Sandbank Quelle "
-    "Tundra Hochland"
-).split()
+#: Distinct words per language, drawn with weight 1 / (rank + ZIPF_OFFSET) (Zipf–Mandelbrot): the
+#: most frequent word is about 1.4 % of the words, as common content words are in real text.
+POOL_SIZE = 12_000
+ZIPF_OFFSET = 10
+_EN_SYLLABLES = (
+    ("b", "br", "c", "cl", "d", "dr", "f", "fl", "g", "gr", "h", "k", "l", "m", "n", "p", "pl", "r", "s",
+     "st", "t", "tr", "v", "w"),
+    ("a", "e", "i", "o", "u", "ai", "oa", "ee"),
+    ("", "n", "r", "l", "m", "t", "nd", "rk", "lt", "mb"),
+)
+_DE_SYLLABLES = (
+    ("b", "br", "d", "f", "g", "gl", "h", "k", "kr", "l", "m", "n", "pf", "r", "sch", "sp", "st", "t", "w",
+     "z"),
+    ("a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au", "ie"),
+    ("", "n", "r", "l", "ch", "ng", "tz", "rn", "lt", "nk"),
+)
 FILLER_EN = "the and of for with a in to by on at from as that which this their its".split()
 FILLER_DE = "der die das und mit für von zu im am auf aus bei den dem des eine einer".split()
 
 
-def _sentence(rng: random.Random, words: list[str], filler: list[str], n: int) -> str:
-    out = [rng.choice(words) if rng.random() < 0.55 else rng.choice(filler) for _ in range(n)]
-    return " ".join(out).capitalize() + "."
+def _candidates(syllables: tuple[tuple[str, ...], ...], rng: random.Random) -> Iterator[str]:
+    parts = ["".join(p) for p in itertools.product(*syllables)]
+    while True:
+        yield "".join(rng.choices(parts, k=rng.choice((2, 2, 3))))
+
+
+@cache
+def word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """English-like and German-like words, most frequent first (see the module docstring)."""
+    # Imported here: analysis loads Whoosh, which only the benchmark needs, not the corpus reader.
+    from .analysis import language_analyzer, plain_analyzer, stopwords
+    from .vocabulary import load_vocabulary
+
+    vocab_path = shipped_project() / "methods" / "vocabulary.yaml"
+    vocabulary, _ = load_vocabulary(vocab_path, "vocabulary.yaml")
+    assert vocabulary is not None
+    languages = list(vocabulary.languages)
+    analyzers = [plain_analyzer(), *(language_analyzer(lang) for lang in languages)]
+    reserved: set[str] = set().union(*(stopwords(lang) for lang in languages))
+    for axis in vocabulary.axes.values():
+        for term in axis.terms.values():
+            for text in [*term.label.values.values(), *term.synonyms]:
+                reserved |= {t.text for t in plain_analyzer()(text)}
+    for group in vocabulary.synonyms:
+        for phrase in group:
+            reserved |= {t.text for t in plain_analyzer()(phrase)}
+    seen: list[set[str]] = [set() for _ in analyzers]
+    rng = random.Random(20261130)
+    pools: list[tuple[str, ...]] = []
+    for syllables, capital in ((_EN_SYLLABLES, False), (_DE_SYLLABLES, True)):
+        pool: list[str] = []
+        for word in _candidates(syllables, rng):
+            forms = [[t.text for t in analyzer(word)] for analyzer in analyzers]
+            if any(len(f) != 1 for f in forms) or forms[0][0] in reserved:
+                continue
+            if any(f[0] in s for f, s in zip(forms, seen, strict=True)):
+                continue
+            for f, s in zip(forms, seen, strict=True):
+                s.add(f[0])
+            pool.append(word.capitalize() if capital else word)
+            if len(pool) == POOL_SIZE:
+                break
+        pools.append(tuple(pool))
+    return pools[0], pools[1]
+
+
+@cache
+def _cumulative() -> list[float]:
+    total, out = 0.0, []
+    for rank in range(POOL_SIZE):
+        total += 1.0 / (rank + ZIPF_OFFSET)
+        out.append(total)
+    return out
 
 
 def _text(rng: random.Random, n_words: int, lang: str) -> str:
-    words, filler = (EN_WORDS, FILLER_EN) if lang == "en" else (DE_WORDS, FILLER_DE)
-    parts, left = [], n_words
-    while left > 0:
-        k = min(left, rng.randint(8, 18))
-        parts.append(_sentence(rng, words, filler, k))
-        left -= k
+    en, de = word_pools()
+    words, filler = (en, FILLER_EN) if lang == "en" else (de, FILLER_DE)
+    drawn = rng.choices(words, cum_weights=_cumulative(), k=n_words)
+    parts, start = [], 0
+    while start < n_words:
+        k = rng.randint(8, 18)
+        sentence = [w if rng.random() < 0.55 else rng.choice(filler) for w in drawn[start:start + k]]
+        parts.append(" ".join(sentence).capitalize() + ".")
+        start += k
     return " ".join(parts)
 
 
@@ -128,4 +183,5 @@ def generate(target: Path, n: int, seed: int = 1) -> Path:
 
 
 def _write(path: Path, data: dict[str, object]) -> None:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    text = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=100)
+    path.write_text(text, encoding="utf-8")
