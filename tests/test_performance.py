@@ -139,3 +139,25 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
         assert f"| {row}" in text, row
     equal = re.search(r"\| queries with equal hits and facets +\| (\d+)/(\d+)", text)
     assert equal and equal.group(1) == equal.group(2), text
+
+
+def test_stemmers_keep_a_words_first_letter(shipped: Toolbox) -> None:
+    """Snippets skip words whose folded first letter starts no query term (search._initial):
+    that is only safe if no analyser changes a word's first letter."""
+    from toolbox.analysis import language_analyzer
+    from toolbox.search import _initial
+
+    docs = make_documents(shipped.catalogue)
+    words = {w for d in docs.values() for entry in d["texts"].values() for text in entry.values()
+             for w in re.findall(r"\w+(?:\.?\w+)*", text)}
+    en, de = word_pools()
+    words |= {*en[:2000], *de[:2000], "İstanbul", "Ærø", "ßtraße", "Œuvre", "Ångström", "yesterday", "dying"}
+    langs = list(open_index(shipped.index_dir).languages)
+    checked = 0
+    for lang in langs:
+        analyzer = language_analyzer(lang)
+        for word in words:
+            for token in analyzer(word):
+                assert token.text[:1] == _initial(word[0]), (lang, word, token.text)
+                checked += 1
+    assert checked > 20_000

@@ -35,8 +35,8 @@ FACET_FIELDS = ("audience", "sector", "region", "effort", "kind")
 TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
 
 _WORD = re.compile(TOKEN_PATTERN)
-_FOLD_MAP = dict(accent_map)
-_FOLD_MAP.update({ord("ß"): "ss", ord("ł"): "l", ord("Ł"): "l", ord("đ"): "d", ord("ø"): "o"})
+FOLD_MAP = dict(accent_map)
+FOLD_MAP.update({ord("ß"): "ss", ord("ł"): "l", ord("Ł"): "l", ord("đ"): "d", ord("ø"): "o"})
 
 
 @cache
@@ -48,7 +48,7 @@ def stopwords(lang: str) -> frozenset[str]:
 
 @cache
 def language_analyzer(lang: str) -> Analyzer:
-    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLD_MAP)
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
     if has_stopwords(lang):
         chain = chain | StopFilter(stoplist=stopwords(lang), minsize=1)
     if has_stemmer(lang):
@@ -59,7 +59,7 @@ def language_analyzer(lang: str) -> Analyzer:
 @cache
 def plain_analyzer() -> Analyzer:
     """Folding without stemming: tag labels, synonyms and the spelling dictionary."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLD_MAP)
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
 
 
 def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> Counter[str]:
@@ -71,7 +71,7 @@ def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> Counter[
     faster than running the analyser (a test checks both agree on the shipped records).
     """
     joined = "\n".join([*(value for entry in texts.values() for value in entry.values()), tags_text])
-    return Counter(_WORD.findall(joined.lower().translate(_FOLD_MAP)))
+    return Counter(_WORD.findall(joined.lower().translate(FOLD_MAP)))
 
 
 def text_field(part: str, lang: str) -> str:

@@ -8,7 +8,11 @@ both in C, instead of hashing every member of two Python sets.
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # the bit positions set in each byte value, for turning a bit set back into numbers
 _BITS = tuple(tuple(i for i in range(8) if byte >> i & 1) for byte in range(256))
@@ -37,3 +41,51 @@ def to_numbers(bitset: int) -> list[int]:
 
 def contains(bitset: int, n: int) -> bool:
     return bool(bitset >> n & 1)
+
+
+@dataclass(frozen=True)
+class TagTable:
+    """Which documents carry which tag value: ``axes[axis][value]`` is a bit set of document
+    numbers; ``count`` is the number of document slots, ``deleted`` the slots no longer live
+    (an update deletes documents in place until segments are merged)."""
+
+    count: int
+    deleted: frozenset[int]
+    axes: dict[str, dict[str, int]]
+
+    @property
+    def live(self) -> int:
+        bits = (1 << self.count) - 1
+        for n in self.deleted:
+            bits &= ~(1 << n)
+        return bits
+
+    def to_json(self) -> str:
+        """One zlib-compressed run of fixed-size bitmaps plus the list of what each one is.
+
+        Bitmaps rather than lists of numbers because reading them back is one C call per
+        value (``int.from_bytes``), which keeps a cold search from spending milliseconds
+        rebuilding bit sets; compression makes sparse ones (a region's few records) small.
+        """
+        width = (self.count + 7) // 8
+        names: list[list[str]] = []
+        blob = bytearray()
+        for axis in sorted(self.axes):
+            for value, bits in sorted(self.axes[axis].items()):
+                if bits:
+                    names.append([axis, value])
+                    blob += bits.to_bytes(width, "little")
+        return json.dumps({"count": self.count, "deleted": sorted(self.deleted), "values": names,
+                           "bitmaps": base64.b64encode(zlib.compress(bytes(blob), 6)).decode("ascii")},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> TagTable:
+        data = json.loads(text)
+        count = data["count"]
+        width = (count + 7) // 8
+        blob = zlib.decompress(base64.b64decode(data["bitmaps"]))
+        axes: dict[str, dict[str, int]] = {}
+        for i, (axis, value) in enumerate(data["values"]):
+            axes.setdefault(axis, {})[value] = int.from_bytes(blob[i * width:(i + 1) * width], "little")
+        return cls(count, frozenset(data["deleted"]), axes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from difflib import SequenceMatcher
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -58,6 +57,8 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
 
 def did_you_mean(value: str, known: Iterable[str]) -> str:
     """A hint naming the closest known value, or listing the choices when none is close."""
+    from difflib import SequenceMatcher  # only when something is wrong: keeps it off the search path
+
     choices = sorted(set(known))
     # short codes ('ge' vs 'de') differ in a larger share of their letters
     cutoff = 0.5 if len(value) <= 3 else 0.6

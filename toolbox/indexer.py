@@ -28,21 +28,18 @@ copy of every text.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import pickle
 import shutil
 import signal
-import sys
 import tempfile
 import time
-from array import array
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,7 +49,7 @@ from whoosh import index as whoosh_index
 
 from . import __version__
 from .analysis import ANALYSIS_VERSION, FACET_FIELDS, build_schema, spelling_terms, text_field
-from .docsets import from_numbers
+from .docsets import TagTable, from_numbers
 from .documents import document_hash, make_documents
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_text, fsync_dir
@@ -73,7 +70,7 @@ SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE)
 #: Tests set this to a checkpoint name to have the build SIGKILL itself there (crash-safety tests).
 CRASH_ENV = "TOOLBOX_TEST_CRASH_AT"
 CURRENT = "CURRENT"
-FORMAT = 2
+FORMAT = 3
 #: An update appends a segment; at this many the next update merges them.
 MAX_SEGMENTS = 8
 Progress = Callable[[str], None]
@@ -174,34 +171,13 @@ def dump_state(state: dict[str, Any]) -> str:
     return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_ids(ids: Iterable[int]) -> str:
-    """Document numbers as base64 of little-endian uint32s: compact and quick to read back."""
-    arr = array("I", sorted(ids))
-    if sys.byteorder == "big":  # pragma: no cover
-        arr.byteswap()
-    return base64.b64encode(arr.tobytes()).decode("ascii")
-
-
-def decode_ids(text: str) -> array[int]:
-    arr = array("I")
-    arr.frombytes(base64.b64decode(text))
-    if sys.byteorder == "big":  # pragma: no cover
-        arr.byteswap()
-    return arr
-
-
 def read_tag_table(gen: Path) -> tuple[dict[str, dict[str, int]], int]:
     """The facet table (axis -> value -> bit set of document numbers) and the bit set of the
     live documents of a generation (see ``docsets``)."""
-    data = json.loads((gen / TAGS).read_text(encoding="utf-8"))
-    count = data["count"]
-    live = (1 << count) - 1
-    for n in data["deleted"]:
-        live &= ~(1 << n)
-    table = {axis: {value: from_numbers(decode_ids(ids), count) & live
-                    for value, ids in data["axes"].get(axis, {}).items()}
-             for axis in FACET_FIELDS}
-    return table, live
+    table = TagTable.from_json((gen / TAGS).read_text(encoding="utf-8"))
+    live = table.live
+    return {axis: {value: bits & live for value, bits in table.axes.get(axis, {}).items()}
+            for axis in FACET_FIELDS}, live
 
 
 #: The modules whose code decides what goes into the index: any change to them rebuilds it.
@@ -212,13 +188,16 @@ _SHAPING = ("analysis", "documents", "files", "model", "project", "schema", "tex
 @cache
 def code_fingerprint() -> str:
     """A hash of the source of the modules that shape documents. Cheaper than importing the
-    schema to hash it (which a search would pay on every start) and stricter too."""
-    digest = hashlib.sha256()
+    schema to hash it (which a search would pay on every start) and stricter too. Two zlib
+    checksums rather than SHA-256: this detects edits, not tampering, and spares a search the
+    import of OpenSSL's hash library."""
+    crc, adler = 0, 1
     here = Path(__file__).parent
     for name in _SHAPING:
         with contextlib.suppress(OSError):
-            digest.update((here / f"{name}.py").read_bytes())
-    return digest.hexdigest()[:16]
+            source = (here / f"{name}.py").read_bytes()
+            crc, adler = zlib.crc32(source, crc), zlib.adler32(source, adler)
+    return f"{crc:08x}{adler:08x}"
 
 
 def _expected_fingerprints(vocabulary_hash: str) -> dict[str, Any]:
@@ -261,6 +240,8 @@ def check_staleness(project: Path, index_dir: Path) -> Staleness:
         if known_size == size and known_mtime == mtime:
             continue
         try:
+            import hashlib  # only when a file's size or time changed
+
             actual = hashlib.sha256((project / rel).read_bytes()).hexdigest()
         except OSError:
             return Staleness(f"{rel} cannot be read", gen, known, on_disk)
@@ -439,14 +420,14 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
     if changes.full:
         tmp.mkdir()
         ix = whoosh_index.create_in(str(tmp), build_schema(languages))
-        old_table: dict[str, Any] = {"count": 0, "deleted": [], "axes": {}}
+        old_table = TagTable(0, frozenset(), {})
         spelling: Counter[str] = Counter()
         dropped: list[int] = []
     else:
         assert live is not None
         linked = _link_copy(live, tmp)
         ix = whoosh_index.open_dir(str(tmp))
-        old_table = json.loads((live / TAGS).read_text(encoding="utf-8"))
+        old_table = TagTable.from_json((live / TAGS).read_text(encoding="utf-8"))
         spelling = Counter(json.loads((live / SPELLING).read_text(encoding="utf-8")))
         with ix.searcher() as searcher:
             dropped = []
@@ -460,7 +441,7 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
         spelling.update(spelling_terms(docs[rid]["texts"], docs[rid]["tags_text"]))
     # A full build merges into one segment; an update only appends one, so the document
     # numbers of every older document stay what the tag table says.
-    writer = ix.writer(limitmb=512) if changes.full else ix.writer()
+    writer = ix.writer(limitmb=512, compound=False) if changes.full else ix.writer(compound=False)
     try:
         for rid in changes.drop:
             writer.delete_by_term("id", rid)
@@ -490,7 +471,7 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
     finally:
         ix.close()
     table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
-    _write_text(tmp / TAGS, json.dumps(table))
+    _write_text(tmp / TAGS, table.to_json())
     _write_text(tmp / SPELLING, json.dumps({w: n for w, n in sorted(spelling.items()) if n > 0},
                                            ensure_ascii=False))
     write_state(tmp, state, atomic=False)
@@ -511,33 +492,31 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
     _cleanup(index_dir, {name})
 
 
-def _table_from_postings(reader: Any) -> dict[str, Any]:
+def _table_from_postings(reader: Any) -> TagTable:
     """The tag table as the index's own keyword postings give it (after a merge)."""
-    axes = {axis: {term: encode_ids(reader.postings(axis, term).all_ids()) for term in reader.field_terms(axis)}
+    count = reader.doc_count_all()
+    axes = {axis: {term: from_numbers(reader.postings(axis, term).all_ids(), count)
+                   for term in reader.field_terms(axis)}
             for axis in FACET_FIELDS if axis in reader.schema}
     live = set(reader.all_doc_ids())
-    count = reader.doc_count_all()
-    return {"count": count, "deleted": sorted(set(range(count)) - live), "axes": axes}
+    return TagTable(count, frozenset(set(range(count)) - live), axes)
 
 
-def _next_table(old: dict[str, Any], count: int, dropped: list[int],
-                added: dict[str, tuple[int | None, dict[str, list[str]]]]) -> dict[str, Any]:
+def _next_table(old: TagTable, count: int, dropped: list[int],
+                added: dict[str, tuple[int | None, dict[str, list[str]]]]) -> TagTable:
     """The tag table after deleting ``dropped`` documents and adding ``added`` ones."""
-    gone = set(dropped)
-    axes: dict[str, dict[str, set[int]]] = {
-        axis: {value: set(decode_ids(ids)) - gone for value, ids in values.items()}
-        for axis, values in old["axes"].items()}
+    gone = from_numbers(dropped, count)
+    axes = {axis: {value: bits & ~gone for value, bits in values.items()} for axis, values in old.axes.items()}
     for rid, (docnum, tags) in added.items():
         if docnum is None:
             raise IndexUnavailable(f"the index lost record '{rid}' while writing; run 'toolbox index --rebuild'")
         for axis in FACET_FIELDS:
+            values = axes.setdefault(axis, {})
             for value in tags.get(axis, ()):
-                axes.setdefault(axis, {}).setdefault(value, set()).add(docnum)
+                values[value] = values.get(value, 0) | 1 << docnum
     # whatever a new segment holds beyond what we added would be a document we cannot tag
-    stray = set(range(old["count"], count)) - {n for n, _ in added.values()}
-    return {"count": count, "deleted": sorted(set(old["deleted"]) | gone | stray),
-            "axes": {axis: {value: encode_ids(ids) for value, ids in sorted(values.items()) if ids}
-                     for axis, values in sorted(axes.items())}}
+    stray = set(range(old.count, count)) - {n for n, _ in added.values()}
+    return TagTable(count, old.deleted | set(dropped) | stray, axes)
 
 
 def _labels(catalogue: Catalogue) -> dict[str, dict[str, dict[str, str]]]:

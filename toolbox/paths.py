@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -49,5 +48,7 @@ def default_index_dir(project: Path) -> Path:
     if project.resolve() != (PACKAGE_DIR / "_data").resolve():
         return project / "index"
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    import hashlib
+
     key = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:12]
     return cache / "cci-toolbox" / key / "index"

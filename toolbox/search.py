@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +25,7 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
-from .analysis import FACET_FIELDS, TEXT_PARTS, language_analyzer, stopwords, text_field
+from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, stopwords, text_field
 from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, SPELLING, live_generation, read_tag_table
@@ -60,20 +62,55 @@ class _Opened:
     # every search, and there are 1,500 regions in a large corpus
     labels: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
     parsers: dict[str, MultifieldParser] = field(default_factory=dict)  # by display language
+    # Whoosh reads segment files with seek-then-read on shared file objects, so one search at a
+    # time per generation (Python runs one thread at a time anyway; servers scale by processes)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-@lru_cache(maxsize=4)
+#: Generations kept open per process: the live one, and the one before for a moment after a switch.
+OPEN_GENERATIONS = 4
+_open: OrderedDict[tuple[Path, tuple[int, int]], _Opened] = OrderedDict()
+_open_lock = threading.Lock()
+
+
 def _open_generation(gen: Path, stamp: tuple[int, int]) -> _Opened:
     """Open a generation once per process; ``stamp`` (the manifest's inode and time) makes a
-    re-created generation of the same name a cache miss."""
-    ix = whoosh_index.open_dir(str(gen))
-    manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-    searcher = ix.searcher()
-    table, live = read_tag_table(gen)
-    languages = list(manifest.get("languages", ["en"]))
-    stop = frozenset().union(*(stopwords(lang) for lang in languages))
-    return _Opened(gen, ix, searcher, manifest, languages, table, live,
-                   SynonymTable(manifest.get("synonyms", [])), stop)
+    re-created generation of the same name a cache miss. The least recently used generation
+    beyond :data:`OPEN_GENERATIONS` is closed, so its files do not stay open."""
+    key = (gen, stamp)
+    with _open_lock:
+        opened = _open.get(key)
+        if opened is not None:
+            _open.move_to_end(key)
+            return opened
+        ix = whoosh_index.open_dir(str(gen))
+        try:
+            manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+            searcher = ix.searcher()
+            table, live = read_tag_table(gen)
+        except BaseException:
+            ix.close()
+            raise
+        languages = list(manifest.get("languages", ["en"]))
+        stop = frozenset().union(*(stopwords(lang) for lang in languages))
+        opened = _open[key] = _Opened(gen, ix, searcher, manifest, languages, table, live,
+                                      SynonymTable(manifest.get("synonyms", [])), stop)
+        while len(_open) > OPEN_GENERATIONS:
+            _, old = _open.popitem(last=False)
+            with old.lock:
+                old.searcher.close()
+                old.index.close()
+        return opened
+
+
+def close_all() -> None:
+    """Close every open generation (tests, and servers that shut down cleanly)."""
+    with _open_lock:
+        while _open:
+            _, old = _open.popitem()
+            with old.lock:
+                old.searcher.close()
+                old.index.close()
 
 
 def _stamp(gen: Path) -> tuple[int, int]:
@@ -190,6 +227,12 @@ def _analysed(word: str, lang: str) -> tuple[str, ...]:
     return tuple(t.text for t in language_analyzer(lang)(word))
 
 
+@lru_cache(maxsize=4096)
+def _initial(char: str) -> str:
+    """The first letter of the index term a word starting with ``char`` gets (see ``_snippet``)."""
+    return char.lower().translate(FOLD_MAP)[:1]
+
+
 def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:
     """The window of the summary and body around the first matched words, with their spans.
 
@@ -206,10 +249,16 @@ def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) ->
         if terms:
             spans: list[tuple[int, int]] = []
             start = 0
+            initials = {t[:1] for t in terms}
             for m in _WORD.finditer(source):
                 if spans and m.start() >= start + SNIPPET_CHARS:
                     break  # past the window: long texts need not be analysed to the end
-                if terms.intersection(_analysed(m.group(0), use_lang)):
+                word = m.group(0)
+                # A stemmer keeps a word's first letter, so a word whose folded initial starts
+                # no query term cannot match; this spares analysing most words of a cold process.
+                if _initial(word[0]) not in initials and _initial(word[0]):
+                    continue
+                if terms.intersection(_analysed(word, use_lang)):
                     if not spans:
                         first = m.start()
                         start = 0 if first < 60 else source.rfind(" ", 0, first - 40) + 1
@@ -301,7 +350,12 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     if limit is not None and limit < 0:
         raise QueryError("limit must be 0 or more")
     check_filters(opened, filters)
+    with opened.lock:
+        return _search(opened, query, filters, lang, limit, sort)
 
+
+def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str
+            ) -> SearchResult:
     prepared = prepare(query.strip(), opened.synonyms, opened.stop) if query.strip() else ""
     q = _parse(opened, prepared, lang) if prepared else None
     # nothing to rank by without query text: 'relevance' then lists alphabetically
