@@ -76,7 +76,7 @@ class TagTable:
                     names.append([axis, value])
                     blob += bits.to_bytes(width, "little")
         return json.dumps({"count": self.count, "deleted": sorted(self.deleted), "values": names,
-                           "bitmaps": base64.b64encode(zlib.compress(bytes(blob), 6)).decode("ascii")},
+                           "bitmaps": base64.b64encode(zlib.compress(bytes(blob), 1)).decode("ascii")},
                           ensure_ascii=False)
 
     @classmethod

@@ -6,11 +6,11 @@ Layout of an index folder::
       CURRENT           name of the live generation, replaced atomically
       gen-000007/       a complete Whoosh index plus the files below
         manifest.json   fingerprints, languages, facet labels, synonyms: what a search reads
-        files.json      size, time and hash of every record file: what a staleness check reads
-        state.json      document hashes and the link graph: what the next build reads
+        files.pickle    size, time and hash of every record file: what a staleness check reads
+        state.pickle    document hashes and the link graph: what the next build reads
         vocabulary.pickle  the parsed vocabulary, for the quick update
         tags.json       the facet tag table (axis -> value -> document numbers)
-        spelling.json   every indexed word with its frequency, for "did you mean"
+        spelling.pickle every indexed word with its frequency, for "did you mean"
       .lock             held by the one process allowed to write
       .tmp-*/           a generation being built (removed if a build died)
 
@@ -52,7 +52,7 @@ from .analysis import ANALYSIS_VERSION, FACET_FIELDS, build_schema, spelling_ter
 from .docsets import TagTable, from_numbers
 from .documents import document_hash, make_documents
 from .errors import IndexUnavailable, Problem
-from .fileio import atomic_write_text, fsync_dir
+from .fileio import atomic_write_bytes, atomic_write_text, fsync_dir
 from .files import VOCABULARY_FILE, content_root, record_stats
 from .paths import is_project
 
@@ -61,16 +61,18 @@ if TYPE_CHECKING:
     from .project import Catalogue
 
 MANIFEST = "manifest.json"
-STATE = "state.json"
-FILES = "files.json"
+# Pickled, not JSON: at 10,000 records these are megabytes that every update reads and writes
+# (pickle is two to four times faster), and the index folder is trusted as Whoosh's own files are.
+STATE = "state.pickle"
+FILES = "files.pickle"
 VOCABULARY_CACHE = "vocabulary.pickle"
 TAGS = "tags.json"
-SPELLING = "spelling.json"
+SPELLING = "spelling.pickle"
 SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE)
 #: Tests set this to a checkpoint name to have the build SIGKILL itself there (crash-safety tests).
 CRASH_ENV = "TOOLBOX_TEST_CRASH_AT"
 CURRENT = "CURRENT"
-FORMAT = 3
+FORMAT = 4
 #: An update appends a segment; at this many the next update merges them.
 MAX_SEGMENTS = 8
 Progress = Callable[[str], None]
@@ -132,16 +134,16 @@ def read_manifest(gen: Path | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
-def _read_json(path: Path) -> Any:
+def read_pickle(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
         return None
 
 
 def read_files(gen: Path | None) -> dict[str, list[Any]] | None:
     """``rel path -> [sha256, size, mtime_ns]`` of the files a generation was built from."""
-    data = _read_json(gen / FILES) if gen is not None else None
+    data = read_pickle(gen / FILES) if gen is not None else None
     return data if isinstance(data, dict) else None
 
 
@@ -149,7 +151,7 @@ def read_state(gen: Path | None) -> dict[str, Any]:
     """The build state of a generation (files, document hashes, link graph); empty if unreadable."""
     if gen is None:
         return {}
-    data = _read_json(gen / STATE)
+    data = read_pickle(gen / STATE)
     files = read_files(gen)
     if not isinstance(data, dict) or files is None:
         return {}
@@ -157,18 +159,28 @@ def read_state(gen: Path | None) -> dict[str, Any]:
 
 
 def write_state(folder: Path, state: dict[str, Any], *, atomic: bool) -> None:
-    write = atomic_write_text if atomic else _write_text
-    write(folder / FILES, dump_state(state["files"]))
-    write(folder / STATE, dump_state({k: v for k, v in state.items() if k != "files"}))
+    write = atomic_write_bytes if atomic else _write_bytes
+    write(folder / FILES, _pickle(state["files"]))
+    write(folder / STATE, _pickle({k: v for k, v in state.items() if k != "files"}))
+
+
+def read_spelling(gen: Path) -> dict[str, int]:
+    """The word list of a generation for "did you mean": folded word -> frequency."""
+    data = read_pickle(gen / SPELLING)
+    return data if isinstance(data, dict) else {}
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Plain write, for files in a generation that is not live yet (it is fsynced as a whole)."""
+    path.write_bytes(data)
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Plain write, for files in a generation that is not live yet (it is fsynced as a whole)."""
-    path.write_text(text, encoding="utf-8")
+    _write_bytes(path, text.encode("utf-8"))
 
 
-def dump_state(state: dict[str, Any]) -> str:
-    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+def _pickle(data: Any) -> bytes:
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def read_tag_table(gen: Path) -> tuple[dict[str, dict[str, int]], int]:
@@ -428,7 +440,7 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
         linked = _link_copy(live, tmp)
         ix = whoosh_index.open_dir(str(tmp))
         old_table = TagTable.from_json((live / TAGS).read_text(encoding="utf-8"))
-        spelling = Counter(json.loads((live / SPELLING).read_text(encoding="utf-8")))
+        spelling = Counter(read_spelling(live))
         with ix.searcher() as searcher:
             dropped = []
             for rid in changes.drop:
@@ -472,8 +484,7 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
         ix.close()
     table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
     _write_text(tmp / TAGS, table.to_json())
-    _write_text(tmp / SPELLING, json.dumps({w: n for w, n in sorted(spelling.items()) if n > 0},
-                                           ensure_ascii=False))
+    _write_bytes(tmp / SPELLING, _pickle({w: n for w, n in sorted(spelling.items()) if n > 0}))
     write_state(tmp, state, atomic=False)
     if vocabulary is not None:
         (tmp / VOCABULARY_CACHE).write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))

@@ -4,7 +4,7 @@ The full update path loads and validates every YAML file, because a record's doc
 on other records: a method carries the regions of the pilots that used it, and every document
 carries the titles of its regions. At 10,000 records that load takes seconds, while an editor
 changed one file. This path reads only the changed files and takes everything else from what
-the last build saved beside the index: the link graph (``state.json``), the region titles
+the last build saved beside the index: the link graph (``state.pickle``), the region titles
 (``manifest.json``) and the stored documents of the neighbours whose derived tags may change.
 
 It handles the common case and declines the rest, returning ``None`` so the caller takes the
@@ -35,12 +35,12 @@ from .indexer import (
     Progress,
     Staleness,
     _Changes,
-    _read_json,
     _write_generation,
     code_fingerprint,
     live_generation,
     read_files,
     read_manifest,
+    read_pickle,
     write_state,
     writer_lock,
 )
@@ -123,7 +123,7 @@ def quick_update(project: Path, index_dir: Path, progress: Progress | None = Non
             known, on_disk = read_files(live) or {}, record_stats(project)
         if on_disk.keys() != known.keys():
             return None
-        state = _read_json(live / STATE)
+        state = read_pickle(live / STATE)
         if not isinstance(state, dict) or not state.get("clean") or "graph" not in state:
             return None
         files = dict(known)

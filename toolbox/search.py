@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from whoosh.searching import Searcher
 from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, stopwords, text_field
 from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
-from .indexer import MANIFEST, SPELLING, live_generation, read_tag_table
+from .indexer import MANIFEST, live_generation, read_spelling, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
 from .query import SynonymTable, bare_words, prepare
 from .textutil import fold, shorten
@@ -168,24 +169,26 @@ def _parse(opened: _Opened, text: str, lang: str) -> wq.Query:
         raise QueryError(f"cannot understand the query: {exc}",
                          [Problem("", 0, 0, "query", f"cannot understand the query {text!r}",
                                   "use plain words, or quote a phrase with \"…\"")]) from exc
-    _set_or_matcher(q, wq.Or.DEFAULT_MATCHER)
+    _use_array_matchers(q)
     return q
 
 
-def _set_or_matcher(q: wq.Query, kind: int) -> None:
-    """Choose how every OR in ``q`` is matched.
+def _use_array_matchers(q: wq.Query) -> None:
+    """Match every OR in ``q`` with Whoosh's array matcher, which reads document numbers and
+    scores of a run of documents in bulk.
 
-    Scoring always uses Whoosh's tree of union matchers: it skips posting blocks whose best
-    score cannot reach the top hits (three times faster for a common word in 5,000 records),
-    and the scores do not depend on the index size, as they do when Whoosh picks by itself
-    (it switches at 5,000 documents). Collecting matches without scores uses the array
-    matcher, which reads document numbers in bulk and is twice as fast at that.
+    Whoosh picks by itself otherwise, and switches to a tree of union matchers above 5,000
+    documents; at 10,000 records that scores every match of a common word a third slower.
+    Whoosh's cheaper top-N path with that tree is not an option: it replaces matchers on the
+    way by ones that ignore weak clauses, which changes the scores of the documents that match
+    them (found by tests/test_performance.py). Forcing one matcher also keeps scores from
+    depending on the size of the index.
     """
     stack = [q]
     while stack:
         node = stack.pop()
         if isinstance(node, wq.Or):
-            node.matcher_type = kind
+            node.matcher_type = wq.Or.ARRAY_MATCHER
         stack.extend(node.children())
 
 
@@ -193,11 +196,7 @@ def _matching(opened: _Opened, q: wq.Query | None) -> int:
     """The bit set of the documents ``q`` matches, without scoring them."""
     if q is None:
         return opened.all_docs
-    _set_or_matcher(q, wq.Or.ARRAY_MATCHER)
-    try:
-        return from_numbers(opened.searcher.docs_for_query(q), opened.all_docs.bit_length())
-    finally:
-        _set_or_matcher(q, wq.Or.DEFAULT_MATCHER)
+    return from_numbers(opened.searcher.docs_for_query(q), opened.all_docs.bit_length())
 
 
 def _axis_docs(opened: _Opened, axis: str, values: Iterable[str]) -> int:
@@ -280,10 +279,7 @@ def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) ->
 def _spelling(opened: _Opened) -> dict[str, int]:
     """The generation's word list with frequencies, read on the first "did you mean" only."""
     if opened.spelling is None:
-        try:
-            opened.spelling = json.loads((opened.gen / SPELLING).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            opened.spelling = {}
+        opened.spelling = read_spelling(opened.gen)
     return opened.spelling
 
 
@@ -366,16 +362,11 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
         base = opened.all_docs
     elif q is wq.NullQuery:
         base = 0
-    elif order == "relevance" and _estimate(opened, q) <= ONE_PASS_LIMIT:
-        # few matches: score them all in one pass, which gives both the base set for the
-        # facets and the order of the hits
-        scored = searcher.search(q, limit=None)
-        ranked = sorted(((float(score), docnum) for score, docnum in scored.top_n), key=lambda x: (-x[0], x[1]))
-        base = from_numbers((docnum for _, docnum in ranked), opened.all_docs.bit_length())
     else:
-        # many matches: collect them without scoring, and let Whoosh rank only the top hits,
-        # skipping posting blocks that cannot reach them
-        base = _matching(opened, q)
+        # one pass scores every match: the base set for the facets and the order of the hits
+        scored = searcher.search(q, limit=None)
+        ranked = [(-negated, docnum) for negated, docnum in sorted((-float(s), d) for s, d in scored.top_n)]
+        base = from_numbers((docnum for _, docnum in ranked), opened.all_docs.bit_length())
 
     selected = filters.as_dict()
     axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}
@@ -401,11 +392,8 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
     hits: list[Hit] = []
     if matched and limit != 0:
         if order == "relevance" and ranked is not None:
-            chosen_docs = [(score, d) for score, d in ranked if matched >> d & 1][:limit]
-        elif order == "relevance":
-            allow = None if matched == base else set(to_numbers(matched))
-            results = searcher.search(q, filter=allow, limit=limit)
-            chosen_docs = [(float(score), docnum) for score, docnum in results.top_n]
+            wanted = ranked if matched == base else ((score, d) for score, d in ranked if matched >> d & 1)
+            chosen_docs = list(islice(wanted, limit))
         else:
             sortedby: Any = f"sort_{lang}" if order == "title" else ["effort_rank", f"sort_{lang}"]
             results = searcher.search(q if q is not None else wq.Every(), filter=set(to_numbers(matched)),
@@ -433,21 +421,6 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
     suggestion = _suggest(opened, query, lang) if q is not None and not base else None
     return SearchResult(query=query, lang=lang, total=matched.bit_count(), hits=tuple(hits), facets=facets,
                         filters=selected, suggestion=suggestion, sort=sort)
-
-
-#: Below this many estimated matches one scoring pass is cheaper than matching, then ranking.
-ONE_PASS_LIMIT = 300
-
-
-def _estimate(opened: _Opened, q: wq.Query) -> int:
-    """An upper bound of the matches of ``q``: the sum of its terms' document frequencies."""
-    reader = opened.searcher.reader()
-    total = 0
-    for fieldname, text in q.iter_all_terms():
-        total += reader.doc_frequency(fieldname, text)
-        if total > ONE_PASS_LIMIT:
-            break
-    return total
 
 
 def _kind(value: str) -> Kind:
