@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,31 +91,32 @@ def _rel(path: Path, project: Path) -> str:
 
 def record_stats(project: Path) -> dict[str, tuple[int, int]]:
     """``rel path -> (size, mtime_ns)`` of the files :func:`discover` returns as records, plus
-    the vocabulary: the same set, found with ``os.scandir`` (a search checks it every time)."""
+    the vocabulary: the same set, found with ``os.scandir`` (a search checks it every time, so
+    this loop is kept lean: at 10,000 records it is most of the freshness check)."""
     root = content_root(project)
     out: dict[str, tuple[int, int]] = {}
     prefix = root.relative_to(project).as_posix() + "/" if root != project else ""
+    match = _ID.match
+    is_regular = stat.S_ISREG
     for folder in KIND_FOLDERS:
         base = os.path.join(root, folder) if folder else str(root)
+        lead = f"{prefix}{folder}/" if folder else prefix
         try:
             entries = list(os.scandir(base))
         except OSError:
             continue
         for entry in entries:
             name = entry.name
-            if name.startswith((".", "_")) or not name.endswith(YAML_SUFFIXES):
+            if not name.endswith(YAML_SUFFIXES) or name[0] in "._" or (not folder and name == VOCABULARY_FILE):
                 continue
-            if not folder and name == VOCABULARY_FILE:
-                continue
-            if not _ID.match(name.rsplit(".", 1)[0]):
+            if not match(name.rsplit(".", 1)[0]):
                 continue
             try:
-                if not entry.is_file():
-                    continue
                 st = entry.stat()
             except OSError:
                 continue
-            out[f"{prefix}{folder}/{name}" if folder else f"{prefix}{name}"] = (st.st_size, st.st_mtime_ns)
+            if is_regular(st.st_mode):
+                out[lead + name] = (st.st_size, st.st_mtime_ns)
     try:
         st = os.stat(root / VOCABULARY_FILE)
         out[f"{prefix}{VOCABULARY_FILE}"] = (st.st_size, st.st_mtime_ns)
