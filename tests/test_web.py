@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -241,3 +242,44 @@ def test_pages_and_sorting(client: Any) -> None:
     by_effort = client.get("/api/search?kind=method&sort=effort&limit=40").get_json()
     levels = [h["tags"]["effort"][0] for h in by_effort["hits"]]
     assert levels == sorted(levels, key=["low", "medium", "high"].index)
+
+
+def test_long_facet_lists_show_the_top_values_and_a_link_to_all(tmp_path: Path) -> None:
+    from toolbox.synthetic import generate
+
+    project = generate(tmp_path / "corpus", 120)  # 18 regions
+    tb = Toolbox.open(project, tmp_path / "index")
+    tb.build_index()
+    client = create_app(project, tb.index_dir).test_client()
+    regions = tb.search("", limit=0, update=False).facets["region"]
+    assert len(regions) == 18
+
+    page = client.get("/?lang=en").get_data(as_text=True)
+    shown = re.findall(r'name="region" value="([^"]+)"', page)
+    assert shown == [f.value for f in regions[:12]]
+    assert '<a href="/?lang=en&amp;more=region">Show all 18</a>' in page
+
+    everything = client.get("/?lang=en&more=region").get_data(as_text=True)
+    assert re.findall(r'name="region" value="([^"]+)"', everything) == [f.value for f in regions]
+    assert "Show fewer" in everything and '<input type="hidden" name="more" value="region">' in everything
+
+    # a ticked value beyond the first twelve stays listed, ticked
+    last = regions[-1].value
+    ticked = client.get(f"/?lang=en&region={last}").get_data(as_text=True)
+    assert f'id="f-region-{last}" name="region" value="{last}" checked' in ticked
+    assert client.get("/?more=nonsense").status_code == 200
+
+
+def test_results_are_cached_per_index_generation(tmp_path: Path) -> None:
+    project = tmp_path / "minimal"
+    shutil.copytree(SCENARIOS / "minimal", project)
+    tb = Toolbox.open(project)
+    tb.build_index()
+    client = create_app(project, tb.index_dir).test_client()
+    before = client.get("/api/search?q=zeppelin").get_json()["total"]
+    assert before == 0
+    record = next(p for p in sorted((project / "methods").glob("*.yaml")) if p.name != "vocabulary.yaml")
+    record.write_text(record.read_text(encoding="utf-8").replace("  en: ", "  en: Zeppelin ", 1), encoding="utf-8")
+    Toolbox.open(project).build_index()
+    # the same request again: a new generation, so the cached answer is not reused
+    assert client.get("/api/search?q=zeppelin").get_json()["total"] == 1

@@ -103,12 +103,14 @@ class Toolbox:
         sort: str = "relevance",
         update: bool = True,
         progress: Progress | None = None,
+        cache: bool = False,
     ) -> SearchResult:
-        """Search the index (built or updated first when ``update`` is true)."""
+        """Search the index (built or updated first when ``update`` is true). ``cache`` keeps
+        results per index generation, for long-lived processes that repeat queries."""
         from .search import search
 
         if update:
             self.ensure_index(progress)
         filters = Filters.of({"audience": audience, "sector": sector, "region": region,
                               "effort": effort, "kind": kind})
-        return search(self.index_dir, query, filters, lang=lang, limit=limit, sort=sort)
+        return search(self.index_dir, query, filters, lang=lang, limit=limit, sort=sort, cache=cache)

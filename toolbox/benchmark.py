@@ -225,7 +225,9 @@ def run(n: int, workdir: Path, *, pdf: bool = True, web: bool = True, say: Calla
 
     if web:
         say(f"[{n}] web search under 16 clients …")
-        rows += _web_rows(project, tb.index_dir, [q[0] for q in queries])
+        en, de = word_pools()
+        distinct = [pool[i] for i in range(2, 16 * 25 // 2 + 2) for pool in (en, de)]  # common to middle words
+        rows += _web_rows(project, tb.index_dir, [q[0] for q in queries], distinct)
 
     if pdf:
         methods = sum(1 for r in catalogue.records.values() if r.kind == "method")
@@ -257,49 +259,69 @@ def _handbook_rows(tb: Toolbox, workdir: Path, count: int) -> list[Row]:
     return rows
 
 
-def _web_rows(project: Path, index_dir: Path, words: list[str], clients: int = 16, per_client: int = 25
-              ) -> list[Row]:
-    from waitress.server import create_server
+def _web_rows(project: Path, index_dir: Path, queries: list[str], distinct: list[str], clients: int = 16,
+              per_client: int = 25) -> list[Row]:
+    """``toolbox serve`` as deployed (its own processes), loaded by ``clients`` threads with
+    keep-alive connections: once with the benchmark's query set (queries repeat, as paging and
+    facet clicks repeat them, so the per-generation result cache answers most), once with
+    queries that never repeat (every request a cache miss)."""
+    import http.client
+    import re as re_module
 
-    from .web import create_app
+    cmd = [sys.executable, "-m", "toolbox", "--project", str(project), "--index", str(index_dir), "serve",
+           "--port", "0", "--workers", str(min(2, os.cpu_count() or 1))]
+    server = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    try:
+        port = 0
+        assert server.stderr is not None
+        for line in server.stderr:
+            found = re_module.search(r"http://[^:]+:(\d+)/", line)
+            if found:
+                port = int(found.group(1))
+                break
+        if not port:
+            raise RuntimeError("toolbox serve did not start")
+        rows: list[Row] = []
+        lock = threading.Lock()
+        for label, words in (("repeating queries", queries), ("distinct queries, no cache hits", distinct)):
+            latencies: list[float] = []
+            errors = 0
 
-    app = create_app(project, index_dir)
-    server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+            def client(k: int, words: list[str] = words, latencies: list[float] = latencies) -> None:
+                nonlocal errors
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                for i in range(per_client):
+                    word = words[(k * per_client + i) % len(words)]
+                    start = time.perf_counter()
+                    try:
+                        conn.request("GET", f"/?q={urllib.parse.quote(word)}&lang=en")
+                        response = conn.getresponse()
+                        response.read()
+                        ok = response.status == 200
+                    except (OSError, http.client.HTTPException):
+                        ok = False
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    took = time.perf_counter() - start
+                    with lock:
+                        latencies.append(took)
+                        errors += 0 if ok else 1
+                conn.close()
 
-    def client(k: int) -> None:
-        nonlocal errors
-        for i in range(per_client):
-            word = words[(k * per_client + i) % len(words)]
-            url = f"http://127.0.0.1:{port}/?q={urllib.parse.quote(word)}&lang=en"
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=30) as response:
-                    response.read()
-                    ok = response.status == 200
-            except OSError:
-                ok = False
-            took = time.perf_counter() - start
-            with lock:
-                latencies.append(took)
-                errors += 0 if ok else 1
-
-    # warm the caches
-    urllib.request.urlopen(f"http://127.0.0.1:{port}/?q={urllib.parse.quote(words[0])}", timeout=30).read()
-    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    server.close()
-    return [(f"web search, {clients} clients, p50", _ms(_pct(latencies, 0.5)), "", ""),
-            (f"web search, {clients} clients, p95 ({len(latencies)} requests, {errors} errors)",
-             _ms(_pct(latencies, 0.95)), "", "")]
+            for _ in range(4):  # both workers open the index and warm up before timing
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=warm", timeout=60).read()
+            workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            rows += [(f"web search, {clients} clients, {label}, p50", _ms(_pct(latencies, 0.5)), "", ""),
+                     (f"web search, {clients} clients, {label}, p95 ({len(latencies)} requests, {errors} errors)",
+                      _ms(_pct(latencies, 0.95)), "", "")]
+        return rows
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def table(n: int, rows: list[Row]) -> str:

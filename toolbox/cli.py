@@ -468,25 +468,56 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--debug", is_flag=True, help="Flask debug mode with reloader (never on a public address).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--workers", "-w", default=min(4, os.cpu_count() or 1), show_default="cores, at most 4",
+              type=click.IntRange(1, 64), help="Worker processes; searching is CPU-bound, so one per core.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (they overlap network waits, not searches).")
+@click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader, one process "
+                                             "(never on a public address).")
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
-    """Serve the web interface for local use (builds or updates the index first).
+def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, debug: bool) -> None:
+    """Serve the web interface (builds or updates the index first).
 
-    For production, run the app under a WSGI server instead, e.g.
-    waitress-serve --port 8080 --call toolbox.web:create_app  (see the README).
+    Runs the app under waitress in WORKERS processes that share one listening socket; a worker
+    that dies is restarted. Ctrl+C or SIGTERM stops them all. Behind a reverse proxy this is
+    fit for production; 'waitress-serve --call toolbox.web:create_app' or gunicorn work too
+    (see the README).
+
+    \b
+    Examples:
+      toolbox serve                      # http://127.0.0.1:8000/
+      toolbox serve --host 0.0.0.0 --port 8080 --workers 2
     """
     toolbox = _toolbox(ctx)
     report = toolbox.ensure_index(progress=_progress)
     if report is not None:
         _progress(report.summary())
-    from .web import create_app
+    if debug:
+        from .web import create_app
 
-    app = create_app(toolbox.project, toolbox.index_dir)
-    click.echo(f"serving {toolbox.project} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+        app = create_app(toolbox.project, toolbox.index_dir)
+        click.echo(f"serving {toolbox.project} on http://{host}:{port}/ in debug mode (Ctrl+C to stop)", err=True)
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    from .server import bind
+    from .server import serve as run_server
+
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        from .errors import UsageError
+
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         [Problem("", 0, 0, "port", f"cannot listen on {host}:{port}",
+                                  "choose another --port, or stop what is using it")]) from exc
+    bound_host, bound_port = sock.getsockname()[:2]
+    click.echo(f"serving {toolbox.project} on http://{bound_host}:{bound_port}/ with {workers} worker"
+               f"{'s' if workers != 1 else ''} (Ctrl+C to stop)", err=True)
+    run_server(toolbox.project, toolbox.index_dir, sock, workers=workers, threads=threads,
+               log=lambda m: click.echo(m, err=True))
 
 
 # --------------------------------------------------------------------------- benchmark

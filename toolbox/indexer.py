@@ -397,6 +397,7 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
             "toolbox": __version__,
             "project": str(catalogue.project),
             "languages": languages,
+            "language_names": dict(catalogue.vocabulary.languages),
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "labels": _labels(catalogue),
             "synonyms": [list(g) for g in catalogue.vocabulary.synonyms],

@@ -148,6 +148,8 @@ WEB_LABELS: dict[str, dict[str, str]] = {
     "no_results": {"en": "Nothing matches.", "de": "Keine Treffer."},
     "try_without": {"en": "Try without", "de": "Ohne diesen Filter versuchen"},
     "fewer_words": {"en": "Try fewer or other words.", "de": "Versuchen Sie weniger oder andere Wörter."},
+    "show_all": {"en": "Show all {n}", "de": "Alle {n} zeigen"},
+    "show_fewer": {"en": "Show fewer", "de": "Weniger zeigen"},
     "sort": {"en": "Sort by", "de": "Sortieren nach"},
     "relevance": {"en": "relevance", "de": "Relevanz"},
     "title": {"en": "title", "de": "Titel"},

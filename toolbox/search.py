@@ -66,8 +66,12 @@ class _Opened:
     # Whoosh reads segment files with seek-then-read on shared file objects, so one search at a
     # time per generation (Python runs one thread at a time anyway; servers scale by processes)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    results: OrderedDict[Any, SearchResult] = field(default_factory=OrderedDict)  # see search(cache=True)
+    ids: frozenset[str] | None = None  # see record_ids()
 
 
+#: Results kept per generation when searching with ``cache=True``.
+RESULT_CACHE = 512
 #: Generations kept open per process: the live one, and the one before for a moment after a switch.
 OPEN_GENERATIONS = 4
 _open: OrderedDict[tuple[Path, tuple[int, int]], _Opened] = OrderedDict()
@@ -140,6 +144,19 @@ def known_values(opened: _Opened, axis: str) -> dict[str, dict[str, str]]:
     if axis == "kind":
         return KIND_LABELS
     return labels
+
+
+def record_ids(opened: _Opened) -> frozenset[str]:
+    """Every record id in the generation (read from the index once, on first use)."""
+    if opened.ids is None:
+        with opened.lock:
+            opened.ids = frozenset(opened.searcher.reader().field_terms("id"))
+    return opened.ids
+
+
+def facet_label(opened: _Opened, axis: str, value: str, lang: str) -> str:
+    """The label of a tag value in ``lang`` (English, else the value itself, standing in)."""
+    return _label(opened, axis, value, lang)
 
 
 def _label(opened: _Opened, axis: str, value: str, lang: str) -> str:
@@ -334,7 +351,10 @@ def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
 
 
 def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", limit: int | None = 10,
-           sort: str = "relevance") -> SearchResult:
+           sort: str = "relevance", cache: bool = False) -> SearchResult:
+    """Search the live generation. With ``cache``, results are kept per generation (the
+    :data:`RESULT_CACHE` most recent), for long-lived processes such as the web app, where
+    paging and ticking facets repeat a query; a new generation starts with an empty cache."""
     opened = open_index(index_dir)
     if sort not in SORTS:
         raise QueryError(f"unknown sort '{sort}'", [Problem("", 0, 0, "sort", f"unknown sort '{sort}'",
@@ -346,8 +366,17 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     if limit is not None and limit < 0:
         raise QueryError("limit must be 0 or more")
     check_filters(opened, filters)
+    key = (query, tuple(sorted((a, tuple(v)) for a, v in filters.as_dict().items())), lang, limit, sort)
     with opened.lock:
-        return _search(opened, query, filters, lang, limit, sort)
+        if cache and key in opened.results:
+            opened.results.move_to_end(key)
+            return opened.results[key]
+        result = _search(opened, query, filters, lang, limit, sort)
+        if cache:
+            opened.results[key] = result
+            if len(opened.results) > RESULT_CACHE:
+                opened.results.popitem(last=False)
+        return result
 
 
 def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Flask, Response, abort, render_template, request, url_for
+from flask import Flask, Response, abort, g, render_template, request, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
@@ -31,8 +31,11 @@ from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
 from .reports import record_to_json, result_to_json
+from .search import facet_label, open_index, record_ids
 
 PAGE_SIZE = 10
+#: Facet values listed per axis before a "show all" link (1,500 regions would swamp the page).
+FACET_SHOWN = 12
 MAX_BASKET = 200
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SECURITY_HEADERS = {
@@ -50,6 +53,24 @@ def _catalogue(project: Path, generation: str) -> Catalogue:
     return load_catalogue(project)
 
 
+class _Lazy:
+    """Stands in for the catalogue in templates; loads it on first use (record pages only)."""
+
+    def __init__(self, load: Any) -> None:
+        self._load = load
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._load(), name)
+
+
+def _language_names(opened: Any, catalogue: Any) -> dict[str, str]:
+    names = opened.manifest.get("language_names")
+    if isinstance(names, dict):
+        return names
+    vocab = catalogue().vocabulary  # an index built before the manifest carried them
+    return dict(vocab.languages) if vocab else {"en": "English"}
+
+
 def create_app(project: str | Path | None = None, index_dir: str | Path | None = None,
                templates: str | Path | None = None) -> Flask:
     toolbox = Toolbox.open(project, index_dir)
@@ -65,27 +86,39 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    # What a request needs of the index is looked up once per request (flask.g): the
+    # templates ask for the language and the basket dozens of times while building links.
+    def index() -> Any:
+        if "index" not in g:
+            g.index = open_index(toolbox.index_dir)
+        return g.index
+
     def catalogue() -> Catalogue:
-        gen = live_generation(toolbox.index_dir)
-        if gen is None:
-            raise IndexUnavailable("the search index has not been built yet; run 'toolbox index'")
-        return _catalogue(toolbox.project, gen.name)
+        """The records themselves, for record pages and booklets (search pages need only the
+        index, so a worker does not load thousands of YAML files to answer a search)."""
+        if "catalogue" not in g:
+            gen = live_generation(toolbox.index_dir)
+            if gen is None:
+                raise IndexUnavailable("the search index has not been built yet; run 'toolbox index'")
+            g.catalogue = _catalogue(toolbox.project, gen.name)
+        return g.catalogue  # type: ignore[no-any-return]
 
     def languages() -> list[str]:
-        vocab = catalogue().vocabulary
-        return list(vocab.languages) if vocab else ["en"]
+        return list(index().languages)
 
     def current_lang() -> str:
-        langs = languages()
-        asked = request.args.get("lang", "")
-        if asked in langs:
-            return asked
-        return request.accept_languages.best_match(langs) or "en"
+        if "lang" not in g:
+            langs = languages()
+            asked = request.args.get("lang", "")
+            g.lang = asked if asked in langs else request.accept_languages.best_match(langs) or "en"
+        return g.lang  # type: ignore[no-any-return]
 
     def basket() -> list[str]:
-        records = catalogue().records
-        ids = [i for i in request.args.get("b", "").split(",") if ID_RE.match(i) and i in records]
-        return list(dict.fromkeys(ids))[:MAX_BASKET]
+        if "basket" not in g:
+            known = record_ids(index())
+            ids = [i for i in request.args.get("b", "").split(",") if ID_RE.match(i) and i in known]
+            g.basket = list(dict.fromkeys(ids))[:MAX_BASKET]
+        return g.basket  # type: ignore[no-any-return]
 
     def filters() -> Filters:
         return Filters.of({axis: request.args.getlist(axis) for axis in FACET_AXES})
@@ -94,7 +127,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         """A URL to ``endpoint`` keeping the current query, filters, language and basket."""
         params: dict[str, Any] = dict(request.view_args or {}) if endpoint == request.endpoint else {}
         if keep:
-            for key in ("q", "lang", "sort", "b", *FACET_AXES):
+            for key in ("q", "lang", "sort", "b", "more", *FACET_AXES):
                 values = request.args.getlist(key)
                 if values:
                     params[key] = values if len(values) > 1 or key in FACET_AXES else values[0]
@@ -133,19 +166,18 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     @app.context_processor
     def context() -> dict[str, Any]:
         lang = current_lang()
-        cat = catalogue()
-        vocab = cat.vocabulary
+        opened = index()
 
         def text(value: Text) -> Any:
             return value.resolve(lang)
 
         def label(value: str, axis: str) -> str:
-            if axis == "region":
-                rec = cat.records.get(value)
-                return rec.title.get(lang) if rec else value
             if axis == "kind":
                 return {"method": labels_for(lang)["method"], "pilot": labels_for(lang)["pilot"],
                         "region": labels_for(lang)["region_kind"]}.get(value, value)
+            if axis in FACET_AXES:  # labels the index keeps, so search pages need no YAML
+                return facet_label(opened, axis, value, lang)
+            vocab = catalogue().vocabulary
             return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
 
         def markdown(value: str) -> Markup:
@@ -161,10 +193,10 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
         return {
             "num": lambda value: format_number(value, lang), "span": span,
-            "lang": lang, "languages": vocab.languages if vocab else {"en": "English"},
+            "lang": lang, "languages": _language_names(opened, catalogue),
             "U": web_labels(lang), "L": labels_for(lang), "link": link, "toggle": toggle,
             "basket": basket(), "basket_link": basket_link, "t": text, "label": label, "md": markdown,
-            "snippet_html": snippet_html, "catalogue": cat, "isinstance": isinstance,
+            "snippet_html": snippet_html, "catalogue": _Lazy(catalogue), "isinstance": isinstance,
             "Method": Method, "Pilot": Pilot, "Region": Region, "axes": FACET_AXES,
         }
 
@@ -181,7 +213,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         sort = request.args.get("sort", "relevance")
         f = filters()
         return toolbox.search(query, audience=f.audience, sector=f.sector, region=f.region, effort=f.effort,
-                              kind=f.kind, lang=current_lang(), limit=limit, sort=sort, update=False)
+                              kind=f.kind, lang=current_lang(), limit=limit, sort=sort, update=False, cache=True)
 
     def page_number() -> int:
         try:
@@ -201,11 +233,13 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
                 for value in values:
                     without = [v for v in values if v != value]
                     f = Filters.of({**{a: v for a, v in result.filters.items()}, axis: without})
-                    n = toolbox.search(result.query, lang=current_lang(), limit=0, update=False,
+                    n = toolbox.search(result.query, lang=current_lang(), limit=0, update=False, cache=True,
                                        **{a: getattr(f, a) for a in FACET_AXES}).total
                     if n:
                         rescue.append((axis, value, n))
-        return render_template("search.html.j2", result=result, hits=hits, page=page, pages=pages, rescue=rescue)
+        more = request.args.get("more", "")
+        return render_template("search.html.j2", result=result, hits=hits, page=page, pages=pages, rescue=rescue,
+                               more=more if more in FACET_AXES else "", facet_shown=FACET_SHOWN)
 
     @app.get("/records/<record_id>")
     def record_page(record_id: str) -> str:
