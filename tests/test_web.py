@@ -283,3 +283,56 @@ def test_results_are_cached_per_index_generation(tmp_path: Path) -> None:
     Toolbox.open(project).build_index()
     # the same request again: a new generation, so the cached answer is not reused
     assert client.get("/api/search?q=zeppelin").get_json()["total"] == 1
+
+
+@pytest.mark.slow
+def test_serve_runs_workers_and_stops_them_all(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    project = tmp_path / "minimal"
+    shutil.copytree(SCENARIOS / "minimal", project)
+    with subprocess.Popen([sys.executable, "-m", "toolbox", "--project", str(project), "serve", "--port", "0",
+                           "--workers", "2"], stderr=subprocess.PIPE, text=True) as server:
+        _check_serve(server)
+
+
+def _check_serve(server: Any) -> None:
+    import os
+    import signal
+    import urllib.request
+
+    try:
+        assert server.stderr is not None
+        lines = []
+        for line in server.stderr:
+            lines.append(line)
+            if "serving" in line:
+                break
+        found = re.search(r"on http://127\.0\.0\.1:(\d+)/ with 2 workers \(Ctrl\+C to stop\)", lines[-1])
+        assert found, lines
+        port = int(found.group(1))
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=workshop", timeout=30) as response:
+            assert response.status == 200 and json.load(response)["total"] >= 1
+        children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and _parent_of(p) == server.pid]
+        assert len(children) == 2
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        for pid in children:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def _parent_of(proc: Path) -> int:
+    try:
+        for line in (proc / "status").read_text().splitlines():
+            if line.startswith("PPid:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return -1

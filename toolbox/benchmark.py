@@ -281,6 +281,8 @@ def _web_rows(project: Path, index_dir: Path, queries: list[str], distinct: list
                 break
         if not port:
             raise RuntimeError("toolbox serve did not start")
+        # keep reading what the server logs, or a full pipe would stall it
+        threading.Thread(target=server.stderr.read, daemon=True).start()
         rows: list[Row] = []
         lock = threading.Lock()
         for label, words in (("repeating queries", queries), ("distinct queries, no cache hits", distinct)):
@@ -322,6 +324,8 @@ def _web_rows(project: Path, index_dir: Path, queries: list[str], distinct: list
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if server.stderr:
+            server.stderr.close()
 
 
 def table(n: int, rows: list[Row]) -> str:

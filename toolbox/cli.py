@@ -514,10 +514,16 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, 
                          [Problem("", 0, 0, "port", f"cannot listen on {host}:{port}",
                                   "choose another --port, or stop what is using it")]) from exc
     bound_host, bound_port = sock.getsockname()[:2]
-    click.echo(f"serving {toolbox.project} on http://{bound_host}:{bound_port}/ with {workers} worker"
+    project, index_dir = toolbox.project, toolbox.index_dir
+    # the records an update loaded are not the workers' business
+    del toolbox, report
+    ctx.obj.pop("toolbox", None)
+    import gc
+
+    gc.collect()
+    click.echo(f"serving {project} on http://{bound_host}:{bound_port}/ with {workers} worker"
                f"{'s' if workers != 1 else ''} (Ctrl+C to stop)", err=True)
-    run_server(toolbox.project, toolbox.index_dir, sock, workers=workers, threads=threads,
-               log=lambda m: click.echo(m, err=True))
+    run_server(project, index_dir, sock, workers=workers, threads=threads, log=lambda m: click.echo(m, err=True))
 
 
 # --------------------------------------------------------------------------- benchmark
