@@ -154,3 +154,15 @@ def test_stemmers_keep_a_words_first_letter(shipped: Toolbox) -> None:
                 assert token.text[:1] == _initial(word[0]), (lang, word, token.text)
                 checked += 1
     assert checked > 20_000
+
+
+def test_spelling_words_are_what_the_plain_analyser_gives(shipped: Toolbox) -> None:
+    """The "did you mean" word list is found with one regular expression, not the analyser."""
+    from toolbox.analysis import plain_analyzer, spelling_terms
+
+    docs = make_documents(shipped.catalogue)
+    for doc in docs.values():
+        expected: Counter[str] = Counter()
+        for text in [*(v for entry in doc["texts"].values() for v in entry.values()), doc["tags_text"]]:
+            expected.update(t.text for t in plain_analyzer()(text))
+        assert Counter(spelling_terms(doc["texts"], doc["tags_text"])) == expected, doc["id"]

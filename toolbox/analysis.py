@@ -9,11 +9,10 @@ without accents ("skofja", "biala") produces exactly the same terms as the accen
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -29,7 +28,7 @@ from whoosh.support.charset import accent_map
 from .textutil import fold
 
 #: Bump when analysis changes: the manifest records it and a change forces a full rebuild.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 TEXT_PARTS = ("title", "summary", "body")
 FACET_FIELDS = ("audience", "sector", "region", "effort", "kind")
 TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
@@ -62,8 +61,9 @@ def plain_analyzer() -> Analyzer:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
 
 
-def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> Counter[str]:
-    """Folded words of a document with their counts, for "did you mean" (see ``search``).
+def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> list[str]:
+    """Folded words of a document, each as often as it occurs, for "did you mean" (see
+    ``search``); a list, so that ``Counter.update`` counts it in C.
 
     Kept in a word list beside the index instead of a Whoosh field: the field indexed every
     text a second time and doubled the postings a build writes. The words are those the plain
@@ -71,7 +71,7 @@ def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> Counter[
     faster than running the analyser (a test checks both agree on the shipped records).
     """
     joined = "\n".join([*(value for entry in texts.values() for value in entry.values()), tags_text])
-    return Counter(_WORD.findall(joined.lower().translate(FOLD_MAP)))
+    return _WORD.findall(joined.lower().translate(FOLD_MAP))
 
 
 def text_field(part: str, lang: str) -> str:
@@ -91,7 +91,9 @@ def build_schema(languages: Iterable[str]) -> fields.Schema:
         "tags": fields.TEXT(analyzer=plain_analyzer(), field_boost=0.6),
     }
     for lang in languages:
-        spec[f"sort_{lang}"] = fields.ID(sortable=True)
+        # a column only: the sort keys (folded titles) are never searched, and indexing them
+        # added a unique term per record and language for the build to write
+        spec[f"sort_{lang}"] = fields.COLUMN(columns.VarBytesColumn())
         spec[text_field("title", lang)] = fields.TEXT(analyzer=language_analyzer(lang), field_boost=3.0)
         spec[text_field("summary", lang)] = fields.TEXT(analyzer=language_analyzer(lang), field_boost=1.5)
         spec[text_field("body", lang)] = fields.TEXT(analyzer=language_analyzer(lang))

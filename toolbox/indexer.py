@@ -314,7 +314,7 @@ def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
         if doc["tags"][axis]:
             out[axis] = ",".join(doc["tags"][axis])
     for lang in languages:
-        out[f"sort_{lang}"] = doc["sort"].get(lang) or doc["sort"].get("en", "")
+        out[f"sort_{lang}"] = (doc["sort"].get(lang) or doc["sort"].get("en", "")).encode("utf-8")
         entry = doc["texts"].get(lang)
         if not entry:
             continue
