@@ -169,3 +169,16 @@ def test_cli_usage_errors_exit_2(minimal: Path) -> None:
 
 
 from pathlib import Path  # noqa: E402  (used in annotations above)
+
+
+def test_no_update_searches_the_index_as_it_is(minimal: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["--project", str(minimal), "index", "-q"]).exit_code == 0
+    record = minimal / "methods" / "mapping-study.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("  en: ", "  en: Zeppelin ", 1), encoding="utf-8")
+    stale = runner.invoke(main, ["--project", str(minimal), "search", "zeppelin", "--no-update"])
+    assert stale.exit_code == 0 and stale.stderr == ""
+    assert stale.stdout.startswith('0 results for "zeppelin"')
+    fresh = runner.invoke(main, ["--project", str(minimal), "search", "zeppelin"])
+    assert fresh.stderr == "updated index: 1 updated; 5 records\n"
+    assert fresh.stdout.startswith('1 result for "zeppelin"')

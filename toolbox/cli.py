@@ -216,9 +216,9 @@ def index(ctx: click.Context, rebuild: bool, quiet: bool) -> None:
 
 
 def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str,
-                limit: int | None, sort: str) -> Any:
+                limit: int | None, sort: str, update: bool = True) -> Any:
     toolbox = _toolbox(ctx)
-    report = toolbox.ensure_index(progress=_progress)
+    report = toolbox.ensure_index(progress=_progress) if update else None
     if report is not None:
         _progress(report.summary())
         if report.skipped:
@@ -238,10 +238,13 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
 @click.option("--sort", type=click.Choice(["relevance", "title", "effort"]), default="relevance",
               show_default=True, help="Order of the hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (shape: docs/json.md).")
+@click.option("--no-update", is_flag=True,
+              help="Search the index as it is, without checking the records for changes first (for scripts "
+                   "that run 'toolbox index' themselves; a large project saves the file scan).")
 @click.pass_context
 @handle_errors
 def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int, show_all: bool, sort: str,
-           as_json: bool, **axes: tuple[str, ...]) -> None:
+           as_json: bool, no_update: bool, **axes: tuple[str, ...]) -> None:
     """Search methods, pilot actions and regions.
 
     QUERY is plain words in any supported language ("Workshops für Verwaltungen", "skofja
@@ -259,7 +262,7 @@ def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int,
       toolbox search "help desk" --json
     """
     filters = {axis: axes[f"{axis}_"] for axis in AXES}
-    result = _run_search(ctx, query, filters, lang, None if show_all else limit, sort)
+    result = _run_search(ctx, query, filters, lang, None if show_all else limit, sort, update=not no_update)
     if as_json:
         from .reports import result_to_json
 
