@@ -123,19 +123,30 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     def filters() -> Filters:
         return Filters.of({axis: request.args.getlist(axis) for axis in FACET_AXES})
 
-    def link(endpoint: str = "search_page", *, keep: bool = True, **changes: Any) -> str:
-        """A URL to ``endpoint`` keeping the current query, filters, language and basket."""
-        params: dict[str, Any] = dict(request.view_args or {}) if endpoint == request.endpoint else {}
-        if keep:
+    def kept_params() -> dict[str, Any]:
+        """The current query, filters, language and basket, as links keep them (once a request:
+        a search page builds some seventy links)."""
+        if "kept" not in g:
+            params: dict[str, Any] = {}
             for key in ("q", "lang", "sort", "b", "more", *FACET_AXES):
                 values = request.args.getlist(key)
                 if values:
                     params[key] = values if len(values) > 1 or key in FACET_AXES else values[0]
-        params["lang"] = current_lang()
-        if "b" in params:  # only ids that exist, once each
-            params["b"] = ",".join(basket()) or None
-            if params["b"] is None:
-                del params["b"]
+            params["lang"] = current_lang()
+            if "b" in params:  # only ids that exist, once each
+                params["b"] = ",".join(basket()) or None
+                if params["b"] is None:
+                    del params["b"]
+            g.kept = params
+        return g.kept  # type: ignore[no-any-return]
+
+    def link(endpoint: str = "search_page", *, keep: bool = True, **changes: Any) -> str:
+        """A URL to ``endpoint`` keeping the current query, filters, language and basket."""
+        params: dict[str, Any] = dict(request.view_args or {}) if endpoint == request.endpoint else {}
+        if keep:
+            params.update(kept_params())
+        else:
+            params["lang"] = current_lang()
         for key, value in changes.items():
             if value in (None, "", []):
                 params.pop(key, None)
