@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,18 @@ def test_validate_does_not_load_whoosh() -> None:
     assert "click" in loaded
     assert "whoosh" not in loaded
     assert "jinja2" not in loaded
+
+
+def test_search_on_a_fresh_index_loads_no_yaml(shipped: Any) -> None:
+    """The cold path: a search checks file sizes and times, never the records themselves."""
+    loaded = _modules_after(
+        "from toolbox.cli import main\n"
+        "import sys, contextlib, io\n"
+        f"sys.argv = ['toolbox', '--project', {str(REPO)!r}, '--index', {str(shipped.index_dir)!r}, 'search', 'maps']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass"
+    )
+    assert "toolbox.search" in loaded and "whoosh" in loaded
+    heavy = {"yaml", "toolbox.project", "toolbox.validate", "toolbox.yamlsource", "toolbox.documents", "jinja2",
+             "difflib"}
+    assert heavy & loaded == set()

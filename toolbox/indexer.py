@@ -51,7 +51,6 @@ from whoosh import index as whoosh_index
 from . import __version__
 from .analysis import ANALYSIS_VERSION, FACET_FIELDS, build_schema, spelling_terms, text_field
 from .docsets import TagTable, from_numbers
-from .documents import document_hash, make_documents
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_bytes, atomic_write_text, fsync_dir
 from .files import VOCABULARY_FILE, content_root, record_stats
@@ -372,6 +371,8 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
         live = live_generation(index_dir)
         manifest = read_manifest(live)
         expected = _expected_fingerprints(catalogue.vocabulary_hash)
+        from .documents import document_hash, make_documents  # writing only: a search needs neither
+
         docs = make_documents(catalogue)
         hashes = {rid: document_hash(doc) for rid, doc in docs.items()}
 
