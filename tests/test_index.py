@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from toolbox import Toolbox
 from toolbox.cli import main
 from toolbox.indexer import CRASH_ENV, live_generation, stale_reason
+from toolbox.parts import PROCESSES_ENV
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -129,3 +131,72 @@ def test_sigkill_during_rebuild_leaves_a_searchable_index(minimal: Path, checkpo
     assert report.total == 5
     assert [h.id for h in Toolbox.open(minimal).search("zeppelin").hits] == ["school-workshop"]
     assert not list((minimal / "index").glob(".tmp-*"))
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                if text in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("checkpoint", ["adding", "after-commit"])
+def test_sigkill_during_a_build_on_several_cores(minimal: Path, checkpoint: str) -> None:
+    """Killing a build whose parts are written by forked processes: the workers die with it,
+    the old index stays live, and the next build (in one process here) is complete."""
+    Toolbox.open(minimal).build_index()
+    edit(minimal / "methods/school-workshop.yaml", "Raise interest in local industry.",
+         "Raise interest in local industry with a zeppelin.")
+    env = {**os.environ, CRASH_ENV: checkpoint, PROCESSES_ENV: "2"}
+    proc = subprocess.run([sys.executable, "-m", "toolbox", "--project", str(minimal), "index", "--rebuild"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(minimal)) and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for the kernel to deliver the parent-death signal, not for timing
+    assert _processes_mentioning(str(minimal)) == []
+    assert [h.id for h in Toolbox.open(minimal).search("zeppelin", update=False).hits] == []
+    assert Toolbox.open(minimal).build_index().total == 5
+    assert [h.id for h in Toolbox.open(minimal).search("zeppelin").hits] == ["school-workshop"]
+    assert not list((minimal / "index").glob(".tmp-*"))
+
+
+def test_a_build_on_several_cores_equals_a_build_in_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolbox.docsets import to_numbers
+    from toolbox.indexer import read_spelling, read_tag_table
+    from toolbox.synthetic import generate, word_pools
+
+    project = generate(tmp_path / "corpus", 300)
+    monkeypatch.setenv(PROCESSES_ENV, "1")
+    one = Toolbox.open(project, tmp_path / "one")
+    one.build_index()
+    monkeypatch.setenv(PROCESSES_ENV, "3")
+    progress: list[str] = []
+    three = Toolbox.open(project, tmp_path / "three")
+    three.build_index(progress=progress.append)
+    assert "indexing 300 records in 3 processes …" in progress
+    gen_one, gen_three = live_generation(one.index_dir), live_generation(three.index_dir)
+    assert gen_one is not None and gen_three is not None
+    assert len(list(gen_three.glob("*.trm"))) == 3 and len(list(gen_one.glob("*.trm"))) == 1
+    assert read_spelling(gen_one) == read_spelling(gen_three)
+    tags_one, live_one = read_tag_table(gen_one)
+    tags_three, live_three = read_tag_table(gen_three)
+    assert (tags_one, to_numbers(live_one)) == (tags_three, to_numbers(live_three))  # same document numbers
+    en, de = word_pools()
+    for query, filters in [(en[0], {}), (de[3], {"kind": ["method"]}), (f"{en[50]} {en[2]}", {}), ("", {}),
+                           (en[900], {"effort": ["low", "high"]}), ("nosuchword", {})]:
+        for sort in ("relevance", "title", "effort"):
+            a = one.search(query, limit=None, sort=sort, update=False, **filters)
+            b = three.search(query, limit=None, sort=sort, update=False, **filters)
+            assert [(h.id, h.score, h.snippet) for h in a.hits] == [(h.id, h.score, h.snippet) for h in b.hits]
+            assert (a.total, a.facets, a.suggestion) == (b.total, b.facets, b.suggestion)
+    # an update on top of the parts works as on a single segment
+    pilot = sorted((project / "methods/pilots").glob("*.yaml"))[0]
+    pilot.write_text(pilot.read_text(encoding="utf-8").replace("  en: ", "  en: Zeppelin ", 1), encoding="utf-8")
+    assert Toolbox.open(project, three.index_dir).ensure_index() is not None
+    assert [h.id for h in Toolbox.open(project, three.index_dir).search("zeppelin", update=False).hits] == [pilot.stem]

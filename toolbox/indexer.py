@@ -54,6 +54,7 @@ from .docsets import TagTable, from_numbers
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_bytes, atomic_write_text, fsync_dir
 from .files import VOCABULARY_FILE, content_root, record_stats
+from .parts import processes_for, write_in_parts
 from .paths import is_project
 
 if TYPE_CHECKING:
@@ -439,9 +440,11 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
     shutil.rmtree(tmp)
     todo = changes.todo
     linked: set[str] = set()
+    processes = processes_for(len(todo)) if changes.full else 1
     if changes.full:
         tmp.mkdir()
-        ix = whoosh_index.create_in(str(tmp), build_schema(languages))
+        schema = build_schema(languages)
+        ix = whoosh_index.create_in(str(tmp), schema) if processes == 1 else None
         old_table = TagTable(0, frozenset(), {})
         spelling: Counter[str] = Counter()
         dropped: list[int] = []
@@ -461,6 +464,56 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
                     spelling.subtract(spelling_terms(old["texts"], old["tags_text"]))
     for rid in todo:
         spelling.update(spelling_terms(docs[rid]["texts"], docs[rid]["tags_text"]))
+
+    def add(writer: Any, rid: str) -> None:
+        writer.add_document(**_whoosh_fields(docs[rid], languages))
+
+    if ix is None:  # a full build on several cores (see parts.py)
+        try:
+            if progress:
+                progress(f"indexing {len(todo)} records in {processes} processes …")
+            write_in_parts(tmp, schema, todo, add, processes, _checkpoint)
+            _checkpoint("before-commit")
+            _checkpoint("after-commit")
+            ix = whoosh_index.open_dir(str(tmp))
+            with ix.searcher() as searcher:
+                numbers = {rid: searcher.document_number(id=rid) for rid in todo}
+                count = searcher.reader().doc_count_all()
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        finally:
+            if ix is not None:
+                ix.close()
+    else:
+        numbers, count, old_table, dropped = _write_documents(ix, tmp, todo, changes, add, old_table, dropped,
+                                                              progress)
+    table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
+    _write_text(tmp / TAGS, table.to_json())
+    _write_bytes(tmp / SPELLING, _pickle({w: n for w, n in spelling.items() if n > 0}))
+    write_state(tmp, state, atomic=False)
+    if vocabulary is not None:
+        (tmp / VOCABULARY_CACHE).write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
+    _write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    for item in tmp.iterdir():
+        # hard links to the live generation's files are on disk already
+        if item.is_file() and item.name not in linked:
+            with contextlib.suppress(OSError), open(item, "rb") as fh:
+                os.fsync(fh.fileno())
+    name = _next_name(index_dir)
+    os.rename(tmp, index_dir / name)
+    fsync_dir(index_dir)
+    _checkpoint("before-switch")
+    atomic_write_text(index_dir / CURRENT, name + "\n")
+    _checkpoint("after-switch")
+    _cleanup(index_dir, {name})
+
+
+def _write_documents(ix: Any, tmp: Path, todo: list[str], changes: _Changes, add: Callable[[Any, str], None],
+                     old_table: TagTable, dropped: list[int], progress: Progress | None
+                     ) -> tuple[dict[str, int | None], int, TagTable, list[int]]:
+    """Delete and add documents with one writer; return their numbers, the document count and
+    the tag table and deletions to patch (read back from the postings after a merge)."""
     # A full build merges into one segment; an update only appends one, so the document
     # numbers of every older document stay what the tag table says.
     writer = ix.writer(limitmb=512, compound=False) if changes.full else ix.writer(compound=False)
@@ -468,7 +521,7 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
         for rid in changes.drop:
             writer.delete_by_term("id", rid)
         for n, rid in enumerate(todo, 1):
-            writer.add_document(**_whoosh_fields(docs[rid], languages))
+            add(writer, rid)
             if n == len(todo) // 2:
                 _checkpoint("adding")
             if progress and len(todo) >= 200 and n % 200 == 0:
@@ -492,25 +545,7 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
         raise
     finally:
         ix.close()
-    table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
-    _write_text(tmp / TAGS, table.to_json())
-    _write_bytes(tmp / SPELLING, _pickle({w: n for w, n in spelling.items() if n > 0}))
-    write_state(tmp, state, atomic=False)
-    if vocabulary is not None:
-        (tmp / VOCABULARY_CACHE).write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
-    _write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False))
-    for item in tmp.iterdir():
-        # hard links to the live generation's files are on disk already
-        if item.is_file() and item.name not in linked:
-            with contextlib.suppress(OSError), open(item, "rb") as fh:
-                os.fsync(fh.fileno())
-    name = _next_name(index_dir)
-    os.rename(tmp, index_dir / name)
-    fsync_dir(index_dir)
-    _checkpoint("before-switch")
-    atomic_write_text(index_dir / CURRENT, name + "\n")
-    _checkpoint("after-switch")
-    _cleanup(index_dir, {name})
+    return numbers, count, old_table, dropped
 
 
 def _table_from_postings(reader: Any) -> TagTable:
