@@ -174,11 +174,16 @@ def check_filters(opened: _Opened, filters: Filters) -> None:
 
 
 def _parse(opened: _Opened, text: str, lang: str) -> wq.Query:
-    fields = [text_field(part, lg) for lg in opened.languages for part in TEXT_PARTS]
-    fields.append("tags")
-    boosts = {text_field(part, lang): 1.5 for part in TEXT_PARTS}
     parser = opened.parsers.get(lang)
     if parser is None:
+        # Plain words are looked for in every text field that holds any text: a field no record
+        # fills (Polish bodies, say) matches nothing and adds nothing to a score, but each one
+        # costs a term lookup per word on every search.
+        reader = opened.searcher.reader()
+        fields = [f for lg in opened.languages for part in TEXT_PARTS
+                  if reader.field_length(f := text_field(part, lg))]
+        fields.append("tags")
+        boosts = {text_field(part, lang): 1.5 for part in TEXT_PARTS}
         parser = opened.parsers[lang] = MultifieldParser(fields, opened.index.schema, fieldboosts=boosts)
     try:
         q = parser.parse(text)
