@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import re
 import shutil
 from pathlib import Path
@@ -14,7 +16,7 @@ from pypdf import PdfReader
 from conftest import REPO, SCENARIOS
 from toolbox import Method, Toolbox
 from toolbox.cli import main
-from toolbox.handbook import assemble
+from toolbox.handbook import _memoise_page_references, assemble, html_to_pdf, join_leader_dots
 from toolbox.labels import LABELS
 from toolbox.recipe import find_recipe, load_recipe
 
@@ -184,6 +186,10 @@ def test_html_is_self_contained_and_escaped(override: Path, tmp_path: Path) -> N
     assert '<html lang="it">' in html
     # Italian is missing for this record: English stands in, marked and tagged as English
     assert 'class="text fallback" lang="en"' in html and "(in inglese)" in html
+    # texts in the book's language inherit <html lang> instead of repeating it (a lang or id attribute
+    # on an element keeps WeasyPrint from sharing computed styles across its whole subtree)
+    assert '<article class="record method">' in html and '<header class="record-head" id="rec-' in html
+    assert 'lang="it"' not in html.replace('<html lang="it">', "")
 
 
 def test_markdown_output(override: Path, tmp_path: Path) -> None:
@@ -271,3 +277,81 @@ def test_missing_pango_is_named_with_a_hint(override: Path, tmp_path: Path, monk
                                                      "'libpango-1.0-0'")
     assert "hint: install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0" in result.stderr
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- speed measures keep the output
+
+
+LEADER_PAGE = """<!DOCTYPE html><html lang="en"><head><style>
+@page { size: A5; margin: 15mm }
+body { font: 10pt "Noto Sans", sans-serif }
+.toc a { display: block }
+.toc a::after { content: leader(".") target-counter(attr(href), page) }
+h1 { break-before: page }
+</style></head><body>
+<nav class="toc"><a href="#one">First entry</a><a href="#two">A second, longer entry</a></nav>
+<h1 id="one">First entry</h1><h1 id="two">A second, longer entry</h1>
+</body></html>"""
+
+
+def _leaders(document: Any) -> list[Any]:
+    found, stack = [], [document.pages[0]._page_box]
+    while stack:
+        box = stack.pop()
+        if getattr(box, "is_leader", False):
+            found.append(box)
+        stack.extend(getattr(box, "children", ()))
+    return sorted(found, key=lambda b: b.position_y)
+
+
+def test_leader_dots_become_one_run_in_the_same_place() -> None:
+    from weasyprint import HTML
+
+    document = HTML(string=LEADER_PAGE).render(pdf_tags=True)
+    before = [sorted((d.position_x, d.width, d.text) for d in leader.children) for leader in _leaders(document)]
+    assert len(before) == 2 and all(len(dots) > 20 for dots in before)
+    assert join_leader_dots(document) == sum(len(dots) - 1 for dots in before)
+    for dots, leader in zip(before, _leaders(document), strict=True):
+        (run,) = leader.children
+        assert run.text == "." * len(dots)
+        assert run.position_x == dots[0][0]
+        assert run.width == pytest.approx(dots[-1][0] + dots[-1][1] - dots[0][0])
+    text = normalise(PdfReader(io.BytesIO(document.write_pdf(pdf_variant="pdf/ua-1"))).pages[0].extract_text())
+    assert re.search(r"First entry ?\.{20,} ?2 A second, longer entry ?\.{20,} ?3", text), text
+
+
+def test_page_references_memo_gives_pydyf_answer() -> None:
+    import pydyf
+
+    _memoise_page_references()
+    _memoise_page_references()  # idempotent
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    refs = pdf.page_references
+    assert refs == tuple(f"{n} 0 R".encode("ascii") for n in pdf.pages["Kids"][::3]) and len(refs) == 3
+    assert pdf.page_references is refs  # computed once while the page list stays the same
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(pdf.page_references) == 4 and pdf.page_references[:3] == refs
+
+
+def test_pdf_build_pauses_the_garbage_collector_and_restores_it(tmp_path: Path, monkeypatch: Any) -> None:
+    import toolbox.handbook as handbook
+
+    during: list[bool] = []
+    real_join = handbook.join_leader_dots
+
+    def join(document: Any) -> int:  # runs between layout and writing
+        during.append(gc.isenabled())
+        return real_join(document)
+
+    monkeypatch.setattr(handbook, "join_leader_dots", join)
+    assert gc.isenabled()
+    assert html_to_pdf(LEADER_PAGE, tmp_path / "a.pdf", base_url=str(tmp_path)) == 3
+    assert during == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        html_to_pdf(LEADER_PAGE, tmp_path / "b.pdf", base_url=str(tmp_path))
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()
