@@ -270,7 +270,7 @@ def test_long_facet_lists_show_the_top_values_and_a_link_to_all(tmp_path: Path) 
     assert client.get("/?more=nonsense").status_code == 200
 
 
-def test_results_are_cached_per_index_generation(tmp_path: Path) -> None:
+def test_results_and_pages_are_cached_per_index_generation(tmp_path: Path) -> None:
     project = tmp_path / "minimal"
     shutil.copytree(SCENARIOS / "minimal", project)
     tb = Toolbox.open(project)
@@ -278,11 +278,16 @@ def test_results_are_cached_per_index_generation(tmp_path: Path) -> None:
     client = create_app(project, tb.index_dir).test_client()
     before = client.get("/api/search?q=zeppelin").get_json()["total"]
     assert before == 0
+    assert '<h1 id="result-count" class="result-count">0 results' in client.get("/?q=zeppelin").get_data(as_text=True)
     record = next(p for p in sorted((project / "methods").glob("*.yaml")) if p.name != "vocabulary.yaml")
     record.write_text(record.read_text(encoding="utf-8").replace("  en: ", "  en: Zeppelin ", 1), encoding="utf-8")
     Toolbox.open(project).build_index()
-    # the same request again: a new generation, so the cached answer is not reused
+    # the same requests again: a new generation, so neither the cached result nor the cached page is reused
     assert client.get("/api/search?q=zeppelin").get_json()["total"] == 1
+    assert '<h1 id="result-count" class="result-count">1 result' in client.get("/?q=zeppelin").get_data(as_text=True)
+    # the page depends on the language asked for, by parameter or by the browser
+    german = client.get("/?q=zeppelin", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "1 Ergebnis" in german and german != client.get("/?q=zeppelin").get_data(as_text=True)
 
 
 @pytest.mark.slow

@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +36,8 @@ from .reports import record_to_json, result_to_json
 from .search import facet_label, open_index, record_ids
 
 PAGE_SIZE = 10
+#: Rendered search pages kept per worker (keyed by index generation, language and query string).
+PAGE_CACHE = 256
 #: Facet values listed per axis before a "show all" link (1,500 regions would swamp the page).
 FACET_SHOWN = 12
 MAX_BASKET = 200
@@ -92,6 +96,9 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         if "index" not in g:
             g.index = open_index(toolbox.index_dir)
         return g.index
+
+    pages: OrderedDict[tuple[Path, str, bytes], str] = OrderedDict()
+    pages_lock = threading.Lock()
 
     def catalogue() -> Catalogue:
         """The records themselves, for record pages and booklets (search pages need only the
@@ -234,6 +241,23 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
     @app.get("/")
     def search_page() -> str:
+        # A rendered page depends only on the index generation, the language and the query
+        # string, so repeated requests (a shared link, Back, paging back and forth) are answered
+        # from memory; building a page costs more than the cached search behind it.
+        key = (index().gen, current_lang(), request.query_string)
+        with pages_lock:
+            html = pages.get(key)
+            if html is not None:
+                pages.move_to_end(key)
+                return html
+        html = render_search_page()
+        with pages_lock:
+            pages[key] = html
+            while len(pages) > PAGE_CACHE:
+                pages.popitem(last=False)
+        return html
+
+    def render_search_page() -> str:
         page = page_number()
         result = run_search(PAGE_SIZE * page)
         hits = result.hits[PAGE_SIZE * (page - 1):]
