@@ -200,3 +200,23 @@ def test_a_build_on_several_cores_equals_a_build_in_one(tmp_path: Path, monkeypa
     pilot.write_text(pilot.read_text(encoding="utf-8").replace("  en: ", "  en: Zeppelin ", 1), encoding="utf-8")
     assert Toolbox.open(project, three.index_dir).ensure_index() is not None
     assert [h.id for h in Toolbox.open(project, three.index_dir).search("zeppelin", update=False).hits] == [pilot.stem]
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(minimal: Path) -> None:
+    """Two builds at once: the second blocks on the index lock, tells the user, then runs."""
+    import fcntl
+
+    Toolbox.open(minimal).build_index()
+    lock_path = minimal / "index" / ".lock"
+    with open(lock_path, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # stands in for a build in progress
+        with subprocess.Popen([sys.executable, "-m", "toolbox", "--project", str(minimal), "index", "--rebuild"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as second:
+            assert second.stderr is not None
+            first_line = second.stderr.readline()  # blocks until the waiting message is written
+            assert first_line == f"waiting for another process that is building the index in {minimal / 'index'} …\n"
+            assert second.poll() is None  # still waiting: the lock is held
+            fcntl.flock(held, fcntl.LOCK_UN)
+            out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert out.startswith("built index of 5 records (rebuild requested)")

@@ -109,9 +109,14 @@ def test_invalid_utf8_after_byte_order_mark(raw: bytes, line: int, column: int) 
 # --------------------------------------------------------------------------- empty and non-mapping files
 
 
-@pytest.mark.parametrize("raw", [b"", b"\n\n", b"   \n", b"# only a comment\n\n# and another\n", BOM, b"---\n"])
+@pytest.mark.parametrize("raw", [b"", b"\n\n", b"   \n", BOM, b"---\n"])
 def test_empty_file(raw: bytes) -> None:
     assert at(one_problem(raw)) == (1, 1, "", "file is empty", "fill in the record or delete the file")
+
+
+def test_file_with_only_comments() -> None:
+    assert at(one_problem(b"# only a comment\n\n# and another\n")) == (
+        1, 1, "", "file holds only comments, no record", "fill in the record below the comments, or delete the file")
 
 
 def test_list_instead_of_mapping() -> None:
@@ -275,7 +280,8 @@ def test_nesting_too_deep() -> None:
     levels = MAX_DEPTH + 5
     p = one_problem(b"a: " + b"[" * levels + b"]" * levels + b"\n")
     # the mapping is depth 0, its value (column 4) depth 1, so depth 41 starts at column 44
-    assert at(p) == (1, MAX_DEPTH + 4, "", f"nesting deeper than {MAX_DEPTH} levels", "")
+    assert at(p) == (1, MAX_DEPTH + 4, "", f"nesting deeper than {MAX_DEPTH} levels",
+                     "records are a few levels deep; look for runaway brackets or indentation")
 
 
 def test_alias_bomb_is_stopped() -> None:

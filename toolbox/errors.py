@@ -55,8 +55,9 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.field, p.message))
 
 
-def did_you_mean(value: str, known: Iterable[str]) -> str:
-    """A hint naming the closest known value, or listing the choices when none is close."""
+def did_you_mean(value: str, known: Iterable[str], *, list_all: bool = False) -> str:
+    """A hint naming the closest known value, or listing the choices when none is close (all of
+    them with ``list_all``, else up to twelve; longer lists are vocabulary values)."""
     from difflib import SequenceMatcher  # only when something is wrong: keeps it off the search path
 
     choices = sorted(set(known))
@@ -72,7 +73,7 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     best = max(choices, key=closeness, default=None)
     if best is not None and closeness(best)[0] >= cutoff:
         return f"did you mean '{best}'?"
-    if len(choices) <= 12:
+    if len(choices) <= 12 or list_all:
         return "expected one of: " + ", ".join(choices)
     return f"expected one of {len(choices)} known values (see methods/vocabulary.yaml)"
 

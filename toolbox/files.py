@@ -58,6 +58,14 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
                 continue
             rel = _rel(path, project)
             if not path.is_file():
+                if path.is_symlink() and not path.exists():
+                    problems.append(Problem(rel, 1, 1, "", f"file is a link to {os.readlink(path)}, which does not "
+                                            "exist", "remove the link or restore the file it points to"))
+                continue
+            if outside(path, project):
+                problems.append(Problem(rel, 1, 1, "", f"file is a link to {os.path.realpath(path)}, outside the "
+                                        "project; it was not read",
+                                        "copy the record into the project, or link to a file inside it"))
                 continue
             stem = path.name.rsplit(".", 1)[0]
             if not _ID.match(stem):
@@ -78,6 +86,15 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
                                         "records go in methods/, methods/pilots/ or methods/regions/",
                                         "warning"))
     return files, problems
+
+
+def outside(path: Path, project: Path) -> bool:
+    """Whether ``path`` (or a folder on its way) links to a place outside ``project``. Such
+    files are never read: a project shared for editing must not become a way to show the
+    contents of other files (``/etc/passwd``, a key) in error messages or on the web page."""
+    real = os.path.realpath(path)
+    base = os.path.realpath(project)
+    return real != base and not real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def _rel(path: Path, project: Path) -> str:
@@ -105,12 +122,15 @@ def record_stats(project: Path) -> dict[str, tuple[int, int]]:
             entries = list(os.scandir(base))
         except OSError:
             continue
+        folder_outside = outside(Path(base), project)
         for entry in entries:
             name = entry.name
             if not name.endswith(YAML_SUFFIXES) or name[0] in "._" or (not folder and name == VOCABULARY_FILE):
                 continue
             if not match(name.rsplit(".", 1)[0]):
                 continue
+            if folder_outside or (entry.is_symlink() and outside(Path(entry.path), project)):
+                continue  # as discover() does: not a record
             try:
                 st = entry.stat()
             except OSError:

@@ -291,6 +291,10 @@ def writer_lock(index_dir: Path, progress: Progress | None = None) -> Iterator[N
             if progress:
                 progress(f"waiting for another process that is building the index in {index_dir} …")
             fcntl.flock(fd, fcntl.LOCK_EX)
+        # Holding the lock, any unfinished generation belongs to a build that died: remove it
+        # now, even if this writer finds nothing to do and never gets to its own clean-up.
+        for tmp in index_dir.glob(".tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)

@@ -127,7 +127,8 @@ class Checker:
             f = known.get(key)
             if f is None:
                 if not extra_ok:
-                    self.report((*path, key), f"unknown field '{key}'", did_you_mean(key, known), key=True)
+                    self.report((*path, key), f"unknown field '{key}'", did_you_mean(key, known, list_all=True),
+                                key=True)
                 continue
             if item is None:
                 if f.required:

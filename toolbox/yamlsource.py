@@ -105,10 +105,11 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
                 "save the file as UTF-8 in your editor",
             )
         ]
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not text.strip():
         return None, [Problem(display, 1, 1, "", "file is empty", "fill in the record or delete the file")]
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return None, [Problem(display, 1, 1, "", "file holds only comments, no record",
+                              "fill in the record below the comments, or delete the file")]
 
     loader = Loader(text)
     try:
@@ -127,7 +128,8 @@ def parse_yaml_bytes(raw: bytes, display: str) -> tuple[YamlDocument | None, lis
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [Problem(display, 1, 1, "", f"YAML error: {exc}")]
     except RecursionError:
-        return None, [Problem(display, 1, 1, "", "YAML nesting is too deep")]
+        return None, [Problem(display, 1, 1, "", "YAML nesting is too deep",
+                              "records are a few levels deep; look for runaway brackets or indentation")]
     finally:
         loader.dispose()
     if data is None:
@@ -189,7 +191,8 @@ def _walk(
         return
     if depth > MAX_DEPTH:
         line, col = _mark(node)
-        problems.append(Problem(display, line, col, "", f"nesting deeper than {MAX_DEPTH} levels"))
+        problems.append(Problem(display, line, col, "", f"nesting deeper than {MAX_DEPTH} levels",
+                                "records are a few levels deep; look for runaway brackets or indentation"))
         count[0] = MAX_NODES + 2  # stop reporting further
         return
     doc.values[path] = _mark(node)
