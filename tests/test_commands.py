@@ -163,3 +163,32 @@ def test_help_teaches() -> None:
         assert f"  {command}" in result.stdout
     search_help = CliRunner().invoke(main, ["search", "--help"]).stdout
     assert "toolbox search --audience schools,youth --effort low --lang de" in search_help
+
+
+def test_no_command_writes_over_a_file_it_was_not_asked_to_replace(minimal: Path, tmp_path: Path) -> None:
+    """What every writing command does when its target exists, and that it leaves no temporary
+    files behind (they write to a temporary file, then move or link it into place)."""
+    mine = tmp_path / "notes.md"
+    mine.write_text("my notes\n", encoding="utf-8")
+    # benchmark -o refuses before it starts measuring
+    code, _, err = run(minimal, "benchmark", "--records", "60", "--no-pdf", "--no-web", "-o", str(mine))
+    assert code == 2 and err.splitlines()[0] == f"Error: {mine} exists; not overwritten (use --force to replace it)"
+    # handbook refuses a file it did not write
+    code, _, err = run(minimal, "handbook", "--query", "", "-o", str(tmp_path / "notes.md"))
+    assert code == 2 and "not overwritten" in err
+    assert mine.read_text(encoding="utf-8") == "my notes\n"
+
+    schemas = tmp_path / "schema"
+    assert run(minimal, "schema", "--write", str(schemas))[0] == 0
+    written = (schemas / "method.schema.json").read_text(encoding="utf-8")
+    assert run(minimal, "schema", "--write", str(schemas))[0] == 0  # its own files are refreshed
+    (schemas / "pilot.schema.json").write_text("{}", encoding="utf-8")  # a file of the user's
+    code, _, err = run(minimal, "schema", "--write", str(schemas))
+    assert code == 2 and f"{schemas / 'pilot.schema.json'} exists; not overwritten" in err
+    assert (schemas / "pilot.schema.json").read_text(encoding="utf-8") == "{}"
+    assert run(minimal, "schema", "--write", str(schemas), "--force")[0] == 0
+    assert (schemas / "method.schema.json").read_text(encoding="utf-8") == written
+
+    assert run(minimal, "new", "region", "atlantis")[0] == 0
+    leftovers = [p for p in [*tmp_path.rglob("*"), *minimal.rglob("*")] if p.name.endswith(".tmp")]
+    assert leftovers == []

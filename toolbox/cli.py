@@ -359,14 +359,10 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
     if output is None:
         click.echo(text, nl=False)
         return
-    from .fileio import atomic_write_text
+    from .fileio import atomic_write_text, refuse_to_overwrite
 
     targets = [output] + ([output.with_name(output.stem + ".columns.csv")] if fmt == "csv" else [])
-    existing = [t for t in targets if t.exists()]
-    if existing and not force:
-        from .errors import UsageError
-
-        raise UsageError(f"{existing[0]} exists; not overwritten (use --force to replace it)")
+    refuse_to_overwrite(targets, force)
     atomic_write_text(output, text)
     if fmt == "csv":
         atomic_write_text(targets[1], dictionary_csv())
@@ -541,8 +537,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, 
               help="Also write the tables (Markdown) to this file.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the generated corpora and indexes in this folder.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
 @handle_errors
-def benchmark(records: str, no_pdf: bool, no_web: bool, output: Path | None, keep: Path | None) -> None:
+def benchmark(records: str, no_pdf: bool, no_web: bool, output: Path | None, keep: Path | None,
+              force: bool) -> None:
     """Measure the toolbox against an SQLite FTS5 baseline on synthetic corpora.
 
     Generates N valid records per size, then times a full build, a one-record update, warm
@@ -563,6 +561,10 @@ def benchmark(records: str, no_pdf: bool, no_web: bool, output: Path | None, kee
         from .errors import UsageError
 
         raise UsageError(f"--records takes whole numbers, got '{records}'") from exc
+    if output:
+        from .fileio import refuse_to_overwrite
+
+        refuse_to_overwrite([output], force)  # before minutes of measuring, not after
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
     text = run_benchmark(sizes, pdf=not no_pdf, web=not no_web, keep=keep, say=_progress)
@@ -730,21 +732,38 @@ def new(ctx: click.Context, kind: str, record_id: str) -> None:
 @click.argument("kind", required=False, type=click.Choice(["method", "pilot", "region"]))
 @click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write KIND.schema.json for every kind into this folder (e.g. docs/schema).")
+@click.option("--force", is_flag=True, help="With --write: replace schema files that differ from this version's.")
 @handle_errors
-def schema(kind: str | None, write_dir: Path | None) -> None:
-    """Print the JSON Schema of a record kind, for YAML editors (see docs/records.md)."""
+def schema(kind: str | None, write_dir: Path | None, force: bool) -> None:
+    """Print the JSON Schema of a record kind, for YAML editors (see docs/records.md).
+
+    --write refreshes the files it wrote before; a file of the same name with other content is
+    left alone unless --force is given.
+    """
     from .model import KINDS
     from .schema import json_schema_text
 
     if write_dir is not None:
         write_dir.mkdir(parents=True, exist_ok=True)
-        from .fileio import atomic_write_text
+        from .fileio import atomic_write_text, refuse_to_overwrite
 
+        ours = {k: json_schema_text(k) for k in KINDS}
+        refuse_to_overwrite([p for k in KINDS if (p := write_dir / f"{k}.schema.json").exists()
+                             and not _is_schema_file(p)], force)
         for k in KINDS:
-            atomic_write_text(write_dir / f"{k}.schema.json", json_schema_text(k))
+            atomic_write_text(write_dir / f"{k}.schema.json", ours[k])
             click.echo(f"wrote {write_dir / f'{k}.schema.json'}", err=True)
         return
     click.echo(json_schema_text(kind or "method"), nl=False)
+
+
+def _is_schema_file(path: Path) -> bool:
+    """Whether ``path`` holds a schema this command wrote (any version): those are refreshed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and str(data.get("$id", "")).endswith(f"/{path.name}")
 
 
 if __name__ == "__main__":  # pragma: no cover

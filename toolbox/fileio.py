@@ -44,3 +44,41 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def create_new_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, which must not exist: whole or not at all, and never over a
+    file that appears meanwhile (``FileExistsError``). Written to a temporary file, then linked
+    into place, which fails instead of replacing."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create, then write
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    fsync_dir(path.parent)
+
+
+def refuse_to_overwrite(paths: list[Path], force: bool) -> None:
+    """Stop with a usage error if any of ``paths`` exists and ``force`` was not given."""
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        from .errors import Problem, UsageError
+
+        raise UsageError(f"{existing[0]} exists; not overwritten (use --force to replace it)",
+                         [Problem(str(existing[0]), 0, 0, "", "the file exists",
+                                  "choose another name, or add --force to replace it")])

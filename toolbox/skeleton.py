@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from .errors import Problem, UsageError, did_you_mean
+from .fileio import create_new_file
 from .files import FOLDER_OF_KIND, ID_PATTERN, content_root
 from .model import KINDS
 from .schema import KIND_SPECS, Field, ListOf, Obj, RangeOf, Ref, Str, Tag, TextMap
@@ -89,10 +89,12 @@ def write_skeleton(project: Path, kind: str, record_id: str) -> Path:
                                           "choose another id, or edit the existing file")])
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{record_id}.yaml"
-    # O_EXCL: never overwrite, even if the file appeared since the check above
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(skeleton_text(kind, record_id))
+    try:
+        create_new_file(target, skeleton_text(kind, record_id))
+    except FileExistsError as exc:  # it appeared since the check above
+        raise UsageError(f"{target} already exists; not overwritten",
+                         [Problem(str(target), 0, 0, "", "a record with this id already exists",
+                                  "choose another id, or edit the existing file")]) from exc
     return target
 
 
