@@ -220,3 +220,25 @@ def test_a_second_writer_waits_for_the_first_and_says_so(minimal: Path) -> None:
             out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert out.startswith("built index of 5 records (rebuild requested)")
+
+
+def test_searches_waiting_on_a_stale_index_update_it_once(minimal: Path) -> None:
+    """Two searches find the index stale at the same moment: one updates it, the other waits
+    for the lock, finds nothing left to do and searches, without loading every record."""
+    import fcntl
+
+    Toolbox.open(minimal).build_index()
+    edit(minimal / "methods/school-workshop.yaml", "Raise interest in local industry.",
+         "Raise interest in local industry with a zeppelin.")
+    command = [sys.executable, "-m", "toolbox", "--project", str(minimal), "search", "zeppelin"]
+    waiting = f"waiting for another process that is building the index in {minimal / 'index'} …\n"
+    with open(minimal / "index" / ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as one, \
+                subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as two:
+            assert one.stderr is not None and two.stderr is not None
+            assert one.stderr.readline() == waiting and two.stderr.readline() == waiting
+            fcntl.flock(held, fcntl.LOCK_UN)
+            results = [p.communicate(timeout=120) for p in (one, two)]
+    assert sorted(err for _, err in results) == ["", "updated index: 1 updated; 5 records\n"]
+    assert all(out.startswith('1 result for "zeppelin"') for out, _ in results)

@@ -619,6 +619,12 @@ def ensure_index(project: Path, index_dir: Path, load: Callable[[], Catalogue],
         report = quick_update(project, index_dir, progress, staleness)
         if report is not None:
             return report
+        # another process may have brought the index up to date while this one waited for the
+        # lock: then there is nothing to do, and no reason to load every record
+        staleness = check_staleness(project, index_dir)
+        if staleness.reason is None:
+            return None
+        reason = staleness.reason
     if not is_project(project) and not (project / VOCABULARY_FILE).is_file():
         raise IndexUnavailable(f"{project} is not a toolbox project (no methods/vocabulary.yaml)")
     if progress:
