@@ -102,10 +102,14 @@ def _fork(project: Path, index_dir: Path, sock: socket.socket, threads: int) -> 
 def _run_worker(project: Path, index_dir: Path, sock: socket.socket, threads: int) -> None:
     from waitress.server import create_server
 
-    from .web import create_app
+    from .web import MAX_BODY, create_app
 
     app = create_app(project, index_dir)
-    server = create_server(app, sockets=[sock], threads=threads, ident="toolbox")
+    # waitress reads a whole request body before the app sees the request (up to 1 GB by
+    # default, spooled to a temporary file); no route takes a body, so a larger one is refused
+    # at once with 413, as the app itself does (it refuses bodies over MAX_BODY bytes).
+    server = create_server(app, sockets=[sock], threads=threads, ident="toolbox",
+                           max_request_body_size=MAX_BODY + 1)
     try:
         server.run()
     finally:

@@ -21,17 +21,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Flask, Response, abort, g, render_template, request, url_for
+from flask import Flask, Response, abort, g, make_response, render_template, request, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .api import Toolbox
-from .errors import IndexUnavailable, QueryError, ToolboxError, UsageError
+from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import live_generation
 from .labels import labels_for, web_labels
 from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
+from .query import OPERATORS, tokenize
 from .reports import record_to_json, result_to_json
 from .search import facet_label, open_index, record_ids
 
@@ -40,8 +42,62 @@ PAGE_SIZE = 10
 PAGE_CACHE = 256
 #: Facet values listed per axis before a "show all" link (1,500 regions would swamp the page).
 FACET_SHOWN = 12
+#: Records in a basket; ids beyond this (and unknown ones) are dropped, the page still answers.
 MAX_BASKET = 200
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Request limits, checked before any search runs (docs/reliability-web.md says why each value).
+# Werkzeug bounds form bodies (MAX_FORM_PARTS) but not a GET query string, and every page here
+# is a GET, so the query string is checked by hand: its length before Werkzeug parses it, then
+# the number of parameters and of filter values. Everything over a limit answers 400.
+#: Bytes of the query string. A full basket (200 ids of up to 39 letters) is about 8 KB, which
+#: nginx's default buffers (8 KB a request line) would already refuse in front of us.
+MAX_QUERY_BYTES = 32 * 1024
+#: Query parameters (repeated keys counted): the search form sends one per ticked box.
+MAX_PARAMS = 200
+#: Filter values, all axes together, after splitting commas (duplicates counted).
+MAX_FILTER_VALUES = 100
+#: Characters of ``q`` (the search box has the same maxlength).
+MAX_QUERY_CHARS = 500
+#: Words of ``q``: each is looked up in some twenty text fields, and a synonym turns into an OR
+#: of its whole group (32 x "CCI" took 0.4 s on the 78 shipped records before query.py began to
+#: drop repeated plain words; ten different synonym groups still take 0.18 s).
+MAX_QUERY_WORDS = 32
+#: Wildcard terms in ``q``, and the letters each needs before its first ``*`` or ``?``: a bare
+#: ``*`` expands to every term of the index (12 s at 5,000 records), a one-letter prefix took up
+#: to 1.2 s, a two-letter one 0.45 s, a three-letter one 0.25 s (four of those: 0.7 s).
+MAX_WILDCARDS = 4
+WILDCARD_PREFIX = 3
+#: Bytes of Accept-Language considered; a browser sends under a hundred. A longer header is
+#: ignored rather than parsed (200 KB of it took 0.4 s).
+MAX_ACCEPT_LANGUAGE = 1024
+#: Bytes of a request body; no route reads one (all are GET), so this only refuses uploads.
+MAX_BODY = 64 * 1024
+#: Downloads (PDF/HTML booklets, CSV/JSON exports) built at once per worker process: a PDF of
+#: 33 methods took 11 s and a JSON export of 5,000 records 12 s, so a few of them in parallel
+#: would take every thread from the searches. Another one meanwhile answers 503 at once.
+DOWNLOADS_AT_ONCE = 1
+RETRY_AFTER = 10
+#: Zero-result rescue: searches tried (one per ticked filter value) to suggest one to drop.
+RESCUE_TRIES = 10
+#: C0 control characters (tab, line feed and carriage return allowed) and DEL: no form field
+#: sends them; a NUL would end up raw in the HTML and the exports.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Error messages of the web layer, in the two interface languages (the rest of the interface
+# words are in labels.WEB_LABELS; these belong there when that module is next edited).
+_ERRORS: dict[str, dict[str, str]] = {
+    "too_large": {"en": "This request is too large", "de": "Diese Anfrage ist zu groß"},
+    "method": {"en": "This address only answers GET requests", "de": "Diese Adresse beantwortet nur GET-Anfragen"},
+    "unavailable": {"en": "The search is not available at the moment",
+                    "de": "Die Suche ist im Moment nicht verfügbar"},
+    "unavailable_hint": {"en": "Please try again in a few minutes.",
+                         "de": "Bitte versuchen Sie es in einigen Minuten noch einmal."},
+    "busy": {"en": "Another download is being prepared", "de": "Gerade wird ein anderer Download vorbereitet"},
+    "busy_hint": {"en": "Please try again in a few seconds.",
+                  "de": "Bitte versuchen Sie es in einigen Sekunden noch einmal."},
+    "internal": {"en": "Something went wrong on our side", "de": "Bei uns ist etwas schiefgegangen"},
+}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
                                "form-action 'self'; frame-ancestors 'none'",
@@ -52,9 +108,56 @@ SECURITY_HEADERS = {
 
 
 @lru_cache(maxsize=4)
-def _catalogue(project: Path, generation: str) -> Catalogue:
-    """Records, reloaded whenever the index moves to a new generation."""
+def _catalogue_cached(project: Path, generation: str) -> Catalogue:
     return load_catalogue(project)
+
+
+_catalogue_lock = threading.Lock()
+
+
+def _catalogue(project: Path, generation: str) -> Catalogue:
+    """Records, reloaded whenever the index moves to a new generation. One thread loads them
+    while the others wait: lru_cache alone lets every thread that misses load its own copy (at
+    5,000 records that is 3 s of CPU and the memory of a catalogue each, all at start-up)."""
+    with _catalogue_lock:
+        return _catalogue_cached(project, generation)
+
+
+def _error_text(key: str, lang: str) -> str:
+    row = _ERRORS[key]
+    return row.get(lang) or row["en"]
+
+
+def check_query(query: str) -> None:
+    """Refuse, with a QueryError (400), the query shapes whose cost grows with the index rather
+    than with the query: the web page is public, the CLI and the library keep full Whoosh syntax."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+    tokens = [t.text for t in tokenize(query) if t.text not in OPERATORS and t.text not in "()"]
+    if len(tokens) > MAX_QUERY_WORDS:
+        raise QueryError(f"the query has more than {MAX_QUERY_WORDS} words")
+    wildcards = 0
+    for text in tokens:
+        if text.startswith('"'):
+            continue  # a phrase: Whoosh matches * and ? in it literally
+        if any(c in text for c in "[]{}"):
+            raise QueryError("ranges ([a TO b]) cannot be searched here",
+                             [_hint("ranges ([a TO b]) cannot be searched here",
+                                    "search for words; 'toolbox search' on the command line accepts ranges")])
+        term = text.lstrip("+-").rpartition(":")[2]
+        cut = min((term.find(c) for c in "*?" if c in term), default=-1)
+        if cut < 0:
+            continue
+        wildcards += 1
+        if sum(c.isalnum() for c in term[:cut]) < WILDCARD_PREFIX:
+            message = f"'{text}': a wildcard needs at least {WILDCARD_PREFIX} letters before * or ?"
+            raise QueryError(message, [_hint(message, "remove the * or ?, or write more letters, as in 'hack*'")])
+    if wildcards > MAX_WILDCARDS:
+        raise QueryError(f"the query has more than {MAX_WILDCARDS} wildcards")
+
+
+def _hint(message: str, hint: str) -> Problem:
+    return Problem("", 0, 0, "q", message, hint)
 
 
 class _Lazy:
@@ -80,7 +183,10 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     toolbox = Toolbox.open(project, index_dir)
     shipped = shipped_project() / "templates" / "web"
     app = Flask("toolbox.web", static_folder=str(shipped / "static"), static_url_path="/static")
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, MAX_FORM_PARTS=200)
+    # Flask takes DEBUG from $FLASK_DEBUG; a public app must not turn into the debugger because
+    # of a variable left in a shell. 'toolbox serve --debug' (app.run(debug=True)) is the only way.
+    app.debug = False
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_PARAMS)
     folders = [Path(templates) / "web"] if templates else []
     folders.append(toolbox.project / "templates" / "web")
     loader_dirs = [str(d) for d in folders if d.is_dir() and d.resolve() != shipped.resolve()] + [str(shipped)]
@@ -115,12 +221,23 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
     def current_lang() -> str:
         if "lang" not in g:
-            langs = languages()
-            asked = request.args.get("lang", "")
-            g.lang = asked if asked in langs else request.accept_languages.best_match(langs) or "en"
+            try:
+                langs = languages()
+            except ToolboxError:  # no index: the 503 page (and its headers) still need a language
+                langs = ["en"]
+            # a refused request's parameters are not parsed again (its query string may be huge)
+            asked = "" if g.get("plain") else request.args.get("lang", "")
+            g.lang = asked if asked in langs else browser_lang(langs)
         return g.lang  # type: ignore[no-any-return]
 
+    def browser_lang(langs: list[str]) -> str:
+        if len(request.headers.get("Accept-Language", "")) > MAX_ACCEPT_LANGUAGE:
+            return "en"
+        return request.accept_languages.best_match(langs) or "en"
+
     def basket() -> list[str]:
+        if g.get("plain"):
+            return []
         if "basket" not in g:
             known = record_ids(index())
             ids = [i for i in request.args.get("b", "").split(",") if ID_RE.match(i) and i in known]
@@ -133,12 +250,16 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     def kept_params() -> dict[str, Any]:
         """The current query, filters, language and basket, as links keep them (once a request:
         a search page builds some seventy links)."""
+        if g.get("plain"):  # an error page: its links carry nothing of the request but the language
+            return {"lang": current_lang()}
         if "kept" not in g:
             params: dict[str, Any] = {}
             for key in ("q", "lang", "sort", "b", "more", *FACET_AXES):
                 values = request.args.getlist(key)
                 if values:
                     params[key] = values if len(values) > 1 or key in FACET_AXES else values[0]
+            if params.get("more") not in FACET_AXES:  # anything else means nothing; not repeated in links
+                params.pop("more", None)
             params["lang"] = current_lang()
             if "b" in params:  # only ids that exist, once each
                 params["b"] = ",".join(basket()) or None
@@ -216,18 +337,42 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             "basket": basket(), "basket_link": basket_link, "t": text, "label": label, "md": markdown,
             "snippet_html": snippet_html, "catalogue": _Lazy(catalogue), "isinstance": isinstance,
             "Method": Method, "Pilot": Pilot, "Region": Region, "axes": FACET_AXES,
+            "api_query": "" if g.get("plain") else request.args.get("q", "")[:MAX_QUERY_CHARS],
+            "max_query_chars": MAX_QUERY_CHARS,
         }
+
+    @app.before_request
+    def limits() -> None:
+        """Refuse oversized requests before any work; see the MAX_* constants."""
+        if len(request.query_string) > MAX_QUERY_BYTES:
+            g.plain = True
+            raise QueryError(f"the address is longer than {MAX_QUERY_BYTES // 1024} KB")
+        if (request.content_length or 0) > MAX_BODY:
+            g.plain = True
+            abort(413)
+        pairs = list(request.args.items(multi=True))
+        if len(pairs) > MAX_PARAMS:
+            g.plain = True
+            raise QueryError(f"the address has more than {MAX_PARAMS} parameters")
+        if any(_CONTROL.search(key) or _CONTROL.search(value) for key, value in pairs):
+            g.plain = True
+            raise QueryError("the address contains control characters")
+        values = sum(len(v.split(",")) for key, v in pairs if key in FACET_AXES)
+        if values > MAX_FILTER_VALUES:
+            raise QueryError(f"more than {MAX_FILTER_VALUES} filter values")
 
     @app.after_request
     def headers(response: Response) -> Response:
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
-        response.headers["Content-Language"] = current_lang() if request.endpoint else "en"
+        if request.endpoint != "static":
+            response.headers["Content-Language"] = current_lang()
         response.headers["Vary"] = "Accept-Language"
         return response
 
     def run_search(limit: int | None) -> Any:
-        query = request.args.get("q", "")[:500]
+        query = request.args.get("q", "")
+        check_query(query)
         sort = request.args.get("sort", "relevance")
         f = filters()
         return toolbox.search(query, audience=f.audience, sector=f.sector, region=f.region, effort=f.effort,
@@ -264,14 +409,15 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         pages = max(1, -(-result.total // PAGE_SIZE))
         rescue = []
         if not result.total and result.filters:
-            for axis, values in result.filters.items():
-                for value in values:
-                    without = [v for v in values if v != value]
-                    f = Filters.of({**{a: v for a, v in result.filters.items()}, axis: without})
-                    n = toolbox.search(result.query, lang=current_lang(), limit=0, update=False, cache=True,
-                                       **{a: getattr(f, a) for a in FACET_AXES}).total
-                    if n:
-                        rescue.append((axis, value, n))
+            # one search per ticked value, so only the first RESCUE_TRIES values are tried
+            ticked = [(axis, value) for axis, values in result.filters.items() for value in values]
+            for axis, value in ticked[:RESCUE_TRIES]:
+                without = [v for v in result.filters[axis] if v != value]
+                f = Filters.of({**{a: v for a, v in result.filters.items()}, axis: without})
+                n = toolbox.search(result.query, lang=current_lang(), limit=0, update=False, cache=True,
+                                   **{a: getattr(f, a) for a in FACET_AXES}).total
+                if n:
+                    rescue.append((axis, value, n))
         more = request.args.get("more", "")
         return render_template("search.html.j2", result=result, hits=hits, page=page, pages=pages, rescue=rescue,
                                more=more if more in FACET_AXES else "", facet_shown=FACET_SHOWN)
@@ -313,6 +459,14 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             html_to_pdf(html, target, base_url=str(toolbox.project))
             return target.read_bytes(), "application/pdf"
 
+    downloads = threading.BoundedSemaphore(DOWNLOADS_AT_ONCE)
+
+    def busy() -> Response:
+        lang = current_lang()
+        response = error_page(503, _error_text("busy", lang), _error_text("busy_hint", lang))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
     @app.get("/basket.<fmt>")
     def basket_download(fmt: str) -> Response:
         if fmt == "yaml":
@@ -320,8 +474,14 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
                             headers={"Content-Disposition": 'attachment; filename="booklet-recipe.yaml"'})
         if fmt not in ("pdf", "html"):
             abort(404)
-        data, mimetype = basket_book(fmt)
-        return Response(data, mimetype=mimetype,
+        # never wait for the slot: a waiting request would hold one of the few server threads
+        if not downloads.acquire(blocking=False):
+            return busy()
+        try:
+            data, content_type = basket_book(fmt)
+        finally:
+            downloads.release()
+        return Response(data, content_type=content_type,
                         headers={"Content-Disposition": f'attachment; filename="booklet.{fmt}"'})
 
     @app.get("/export.<fmt>")
@@ -330,14 +490,20 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
         if fmt not in ("csv", "json"):
             abort(404)
-        result = run_search(None)
-        cat = catalogue()
-        records = [cat.records[h.id] for h in result.hits if h.id in cat.records]
-        if fmt == "csv":
-            return Response(to_csv(records, cat, current_lang()), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="results.csv"'})
-        return Response(to_json(records, cat, result.query, result.filters), mimetype="application/json",
-                        headers={"Content-Disposition": 'attachment; filename="results.json"'})
+        if not downloads.acquire(blocking=False):
+            return busy()
+        try:
+            result = run_search(None)
+            cat = catalogue()
+            records = [cat.records[h.id] for h in result.hits if h.id in cat.records]
+            if fmt == "csv":
+                # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype
+                return Response(to_csv(records, cat, current_lang()), content_type="text/csv; charset=utf-8",
+                                headers={"Content-Disposition": 'attachment; filename="results.csv"'})
+            return Response(to_json(records, cat, result.query, result.filters), mimetype="application/json",
+                            headers={"Content-Disposition": 'attachment; filename="results.json"'})
+        finally:
+            downloads.release()
 
     @app.get("/api/search")
     def api_search() -> Any:
@@ -358,31 +524,52 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             return {"error": f"no record with id '{record_id}'"}, 404
         return record_to_json(cat.records[record_id], cat)
 
-    def error_page(status: int, message: str, hint: str = "") -> tuple[Any, int]:
+    def error_page(status: int, message: str, hint: str = "") -> Response:
+        """The error page (JSON under /api/). It never shows an exception, a path or a traceback,
+        and its links keep nothing of the request but the language."""
+        g.plain = True
         if request.path.startswith("/api/"):
-            return {"error": message, "hint": hint}, status
+            return make_response({"error": message, "hint": hint}, status)
         try:
-            return render_template("error.html.j2", status=status, message=message, hint=hint), status
-        except ToolboxError:  # no index: even the context cannot be built
-            return Response(f"{status}: {message}\n{hint}\n", mimetype="text/plain"), status
+            return make_response(render_template("error.html.j2", status=status, message=message, hint=hint), status)
+        except Exception as exc:  # an error page must not fail in turn: plain text instead
+            if not isinstance(exc, ToolboxError):  # no index is expected; anything else is a bug
+                app.logger.exception("the error page could not be rendered")
+            return Response(f"{status}: {message}\n{hint}\n", status, content_type="text/plain; charset=utf-8")
 
     @app.errorhandler(ToolboxError)
-    def toolbox_error(exc: ToolboxError) -> tuple[Any, int]:
+    def toolbox_error(exc: ToolboxError) -> Response:
+        if isinstance(exc, IndexUnavailable):
+            # its message names folders on the server: logged, not shown
+            app.logger.error("search index unavailable: %s", exc.message)
+            lang = current_lang()
+            return error_page(503, _error_text("unavailable", lang), _error_text("unavailable_hint", lang))
         problem = exc.problems[0] if exc.problems else None
-        status = 503 if isinstance(exc, IndexUnavailable) else 400
-        return error_page(status, problem.message if problem else exc.message, problem.hint if problem else "")
+        return error_page(400, problem.message if problem else exc.message, problem.hint if problem else "")
 
     @app.errorhandler(404)
-    def not_found(_exc: Exception) -> tuple[Any, int]:
+    def not_found(_exc: Exception) -> Response:
         return error_page(404, web_labels(current_lang())["not_found"])
 
     @app.errorhandler(400)
-    def bad_request(_exc: Exception) -> tuple[Any, int]:
+    def bad_request(_exc: Exception) -> Response:
         return error_page(400, web_labels(current_lang())["bad_request"])
 
+    @app.errorhandler(405)
+    def not_allowed(exc: HTTPException) -> Response:
+        response = error_page(405, _error_text("method", current_lang()))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return response
+
     @app.errorhandler(413)
-    def too_large(_exc: Exception) -> tuple[Any, int]:
-        return error_page(413, "request too large")
+    def too_large(_exc: Exception) -> Response:
+        return error_page(413, _error_text("too_large", current_lang()))
+
+    @app.errorhandler(500)
+    def internal_error(_exc: Exception) -> Response:
+        # Flask has logged the exception; the page says nothing about it
+        return error_page(500, _error_text("internal", current_lang()))
 
     return app
 
