@@ -192,3 +192,15 @@ def test_no_command_writes_over_a_file_it_was_not_asked_to_replace(minimal: Path
     assert run(minimal, "new", "region", "atlantis")[0] == 0
     leftovers = [p for p in [*tmp_path.rglob("*"), *minimal.rglob("*")] if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_csv_export_keeps_spreadsheets_from_running_formulas(minimal: Path, tmp_path: Path) -> None:
+    record = minimal / "methods" / "mapping-study.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "  en: Mapping study of creative firms", '  en: "=HYPERLINK(\\"http://evil.example\\", \\"click\\")"', 1),
+        encoding="utf-8")
+    code, out, err = run(minimal, "export", "--format", "csv")
+    assert code == 0, err
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["mapping-study"]["title"] == "'=HYPERLINK(\"http://evil.example\", \"click\")"
+    assert rows["mapping-study"]["budget_eur_min"] == "5000"  # numbers untouched

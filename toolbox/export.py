@@ -75,8 +75,21 @@ def to_csv(records: Sequence[Record], catalogue: Catalogue, lang: str = "en") ->
     writer = csv.DictWriter(buffer, fieldnames=[c for c, _ in COLUMNS], restval="", lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(_row(record, catalogue, lang))
+        writer.writerow({k: _inert(v) for k, v in _row(record, catalogue, lang).items()})
     return buffer.getvalue()
+
+
+#: What makes a spreadsheet read a cell as a formula (CSV injection, OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading apostrophe
+    (shown as text, not computed): exports go to officers' spreadsheets, and record texts come
+    from many editors. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def dictionary_csv() -> str:
