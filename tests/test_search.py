@@ -182,3 +182,92 @@ def test_no_update_searches_the_index_as_it_is(minimal: Path) -> None:
     fresh = runner.invoke(main, ["--project", str(minimal), "search", "zeppelin"])
     assert fresh.stderr == "updated index: 1 updated; 5 records\n"
     assert fresh.stdout.startswith('1 result for "zeppelin"')
+
+
+# --------------------------------------------------------------------------- found by fuzzing (tests/stress/fuzz.py)
+
+
+def test_very_long_query_is_refused(minimal_tb: Toolbox) -> None:
+    """Whoosh's tokenizer is quadratic in the length of a word: 100,000 letters took 160 s."""
+    from toolbox.query import MAX_QUERY_CHARS
+
+    with pytest.raises(QueryError) as caught:
+        minimal_tb.search("x" * 100_000)
+    assert caught.value.problems[0].field == "query"
+    assert caught.value.message == "the query is 100,000 characters long, more than the limit of 1,000"
+    assert ids(minimal_tb.search("maps " + "x" * (MAX_QUERY_CHARS - 5))) == []  # the limit itself is fine
+
+
+def test_query_expanding_to_too_many_terms_is_refused(minimal_tb: Toolbox) -> None:
+    """Every CCI became a group of synonyms: 'CCI OR CCI …' (200 times) took 4 s to parse."""
+    with pytest.raises(QueryError, match=r"the query has 400 search terms \(synonyms included\), more than the "
+                                         r"limit of 200"):
+        minimal_tb.search(" OR ".join(["CCI"] * 100))
+
+
+def test_repeated_words_of_a_plain_query_are_searched_once(minimal_tb: Toolbox) -> None:
+    from toolbox.query import prepare
+    from toolbox.search import open_index
+
+    opened = open_index(minimal_tb.index_dir)
+    group = '(CCI OR KKW OR "creative industries" OR Kreativwirtschaft)'
+    assert prepare("CCI KKW maps Maps maps", opened.synonyms, opened.stop) == f"{group} maps"
+    # with operators a repeat can change the meaning ("a b a OR c"), so it stays
+    assert prepare("CCI OR CCI maps maps", opened.synonyms, opened.stop) == f"{group} OR {group} maps maps"
+    assert ids(minimal_tb.search("CCI " * 100)) == ids(minimal_tb.search("CCI"))
+
+
+def test_field_that_cannot_be_searched_is_named_without_whoosh_internals(minimal_tb: Toolbox) -> None:
+    """The message was 'cannot understand the query: STORED(format=None, …) field has no format'."""
+    for query, field in (("display:x", "display"), ("CCI sort_en:x", "sort_en")):
+        with pytest.raises(QueryError) as caught:
+            minimal_tb.search(query)
+        assert caught.value.message == f"cannot understand the query '{query}'"  # the user's query, not the prepared
+        problem = caught.value.problems[0]
+        assert problem.hint.startswith(f"'{field}:' names a field that cannot be searched")
+        assert "format=" not in problem.message + problem.hint
+
+
+def test_query_that_is_not_utf8_is_a_query_error(minimal: Path) -> None:
+    """Undecodable bytes in a command-line argument reach Python as lone surrogates; Whoosh raised
+    UnicodeEncodeError on a wildcard, and printing the result failed on a strict UTF-8 stdout."""
+    tb = Toolbox.open(minimal)
+    for query in ("f\udcfcr", "\udcff?"):
+        with pytest.raises(QueryError, match="is not valid UTF-8 text"):
+            tb.search(query)
+    result = CliRunner().invoke(main, ["--project", str(minimal), "search", "f\udcfcr*"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit | None)
+    assert "Error: query: the query 'f\\udcfcr*' is not valid UTF-8 text" in result.stderr
+
+
+def test_long_or_multi_line_option_values_are_shortened_in_messages(minimal_tb: Toolbox) -> None:
+    with pytest.raises(QueryError) as caught:
+        minimal_tb.search(region=["x" * 100_000])
+    assert caught.value.message == "unknown region value '" + "x" * 60 + "… (100,000 characters)'"
+    with pytest.raises(QueryError) as caught:
+        minimal_tb.search(audience=["a\nb"], lang="en")
+    assert caught.value.message == "unknown audience value 'a\\nb'"
+    with pytest.raises(QueryError, match=r"^unknown language 'e\\nn'$"):
+        minimal_tb.search(lang="e\nn")
+
+
+def test_suggestion_corrects_the_word_not_a_longer_word_containing_it(minimal_tb: Toolbox) -> None:
+    """'xstud stud' was suggested as 'xstudy stud': the first 'stud' in the text was replaced."""
+    assert minimal_tb.search("stud").suggestion == "study"
+    assert minimal_tb.search("xstud stud").suggestion == "xstud study"
+
+
+def test_suggestion_tries_a_few_words_only(minimal_tb: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each correction scans the word list: 150 unknown words spent over a second there."""
+    import toolbox.search as search_module
+
+    calls: list[str] = []
+    original = search_module.correct_word
+
+    def counting(words: dict[str, int], word: str, maxdist: int = 2, prefix: int = 1) -> str | None:
+        calls.append(word)
+        return original(words, word, maxdist, prefix)
+
+    monkeypatch.setattr(search_module, "correct_word", counting)
+    minimal_tb.search(" ".join(f"zq{chr(97 + i)}x" for i in range(20)))
+    assert len(calls) == search_module.MAX_CORRECTED_WORDS

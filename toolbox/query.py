@@ -17,6 +17,18 @@ from .textutil import fold
 
 _TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+#: Longest query text accepted. Whoosh's tokenizer is quadratic in the length of a word (a word
+#: of 8,000 letters took 1.3 s, one of 100,000 letters 160 s); real queries are a few words, and
+#: the web form sends at most 500 characters. Here rather than in ``search`` so that a recipe's
+#: queries are checked when it is loaded, without Whoosh.
+MAX_QUERY_CHARS = 1000
+
+
+def query_too_long(query: str) -> str:
+    """Why ``query`` is refused for its length, or "" if it is not."""
+    if len(query) <= MAX_QUERY_CHARS:
+        return ""
+    return f"the query is {len(query):,} characters long, more than the limit of {MAX_QUERY_CHARS:,}"
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,11 @@ class SynonymTable:
         return None
 
 
+def count_terms(prepared: str) -> int:
+    """Words and phrases in a prepared query (operators and brackets not counted)."""
+    return sum(1 for t in tokenize(prepared) if t.text not in OPERATORS and t.text not in "()")
+
+
 def prepare(query: str, synonyms: SynonymTable, stopwords: frozenset[str]) -> str:
     """The query as Whoosh should parse it; see the module docstring."""
     tokens = tokenize(query)
@@ -77,6 +94,12 @@ def prepare(query: str, synonyms: SynonymTable, stopwords: frozenset[str]) -> st
     droppable = [t.bare and fold(t.text) in stopwords for t in tokens]
     if all(d or not t.bare for d, t in zip(droppable, tokens, strict=True)) and any(t.bare for t in tokens):
         droppable = [False] * len(tokens)  # a query of nothing but stop words keeps them
+    # In a query of plain words (all ANDed) a repeated word or synonym group adds nothing but
+    # parsing time: "CCI CCI CCI …" expanded the 15-phrase group once per word. With operators a
+    # repeat can matter ("a b a OR c"), so those queries are left as they are.
+    plain = all(t.bare for t in tokens)
+    seen_words: set[str] = set()
+    seen_groups: set[int] = set()
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -94,11 +117,14 @@ def prepare(query: str, synonyms: SynonymTable, stopwords: frozenset[str]) -> st
             found = synonyms.match(words, j)
             if found:
                 group, n = found
-                out.append("(" + " OR ".join(_quote(p) for p in synonyms.groups[group]) + ")")
+                if not (plain and group in seen_groups):
+                    out.append("(" + " OR ".join(_quote(p) for p in synonyms.groups[group]) + ")")
+                    seen_groups.add(group)
                 j += n
                 continue
-            if not droppable[i + j]:
+            if not droppable[i + j] and not (plain and words[j].lower() in seen_words):
                 out.append(words[j])
+                seen_words.add(words[j].lower())
             j += 1
         i = run_end
     return " ".join(out)

@@ -31,7 +31,7 @@ from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, live_generation, read_spelling, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
-from .query import SynonymTable, bare_words, prepare
+from .query import SynonymTable, bare_words, count_terms, prepare, query_too_long
 from .textutil import fold, shorten
 
 SORTS = ("relevance", "title", "effort")
@@ -164,16 +164,42 @@ def _label(opened: _Opened, axis: str, value: str, lang: str) -> str:
     return labels.get(lang) or labels.get("en") or value
 
 
+#: Most words and phrases a prepared query may hold (synonyms expanded). Whoosh parses each one
+#: for every text field, about 1.5 ms a term: 200 terms take 0.3 s. A query naming every synonym
+#: group of the shipped vocabulary once has 90.
+MAX_QUERY_TERMS = 200
+#: Longest option value quoted whole in a message.
+_SHOWN_CHARS = 60
+
+
+def _shown(value: str) -> str:
+    """An option value as a message quotes it: one line, and cut when it is long (filter values
+    and languages come from URLs and command lines, and are echoed back)."""
+    if len(value) > _SHOWN_CHARS:
+        value = f"{value[:_SHOWN_CHARS]}… ({len(value):,} characters)"
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in value)
+
+
 def check_filters(opened: _Opened, filters: Filters) -> None:
     problems = []
     for axis, values in filters.as_dict().items():
         known = set(known_values(opened, axis)) | set(opened.tag_table.get(axis, {}))
-        problems += unknown_values(axis, values, known)
+        problems += unknown_values(axis, [_shown(v) for v in values if v not in known], known)
     if problems:
         raise QueryError(problems[0].message, problems)
 
 
-def _parse(opened: _Opened, text: str, lang: str) -> wq.Query:
+def _unsearchable_fields(opened: _Opened, text: str) -> list[str]:
+    """Fields named in ``text`` (``display:…``) that exist but hold nothing to search."""
+    schema = opened.index.schema
+    names = dict.fromkeys(re.findall(r"(\w+):", text))
+    return [n for n in names if n in schema.names() and schema[n].format is None]
+
+
+def _parse(opened: _Opened, text: str, lang: str, shown: str | None = None) -> wq.Query:
+    """Parse prepared query ``text``; a QueryError quotes ``shown`` (the user's query)."""
     parser = opened.parsers.get(lang)
     if parser is None:
         # Plain words are looked for in every text field that holds any text: a field no record
@@ -188,9 +214,13 @@ def _parse(opened: _Opened, text: str, lang: str) -> wq.Query:
     try:
         q = parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
-        raise QueryError(f"cannot understand the query: {exc}",
-                         [Problem("", 0, 0, "query", f"cannot understand the query {text!r}",
-                                  "use plain words, or quote a phrase with \"…\"")]) from exc
+        # Whoosh's own message names its classes ("STORED(format=None, …) field has no format"):
+        # it stays in __cause__, the user is told what to change
+        message = f"cannot understand the query '{_shown(text if shown is None else shown)}'"
+        unsearchable = _unsearchable_fields(opened, text)
+        hint = (f"'{unsearchable[0]}:' names a field that cannot be searched; use plain words, or fields such as "
+                f"title_{lang}: or kind:" if unsearchable else "use plain words, or quote a phrase with \"…\"")
+        raise QueryError(message, [Problem("", 0, 0, "query", message, hint)]) from exc
     _use_array_matchers(q)
     return q
 
@@ -336,21 +366,32 @@ def correct_word(words: dict[str, int], word: str, maxdist: int = 2, prefix: int
     return best[1] if best else None
 
 
+#: Words of one query that "did you mean" tries to correct. Each scans the word list (8 ms on
+#: the shipped content, far more at 10,000 records), and a query of 150 unknown words spent over
+#: a second here; beyond a few words a correction helps nobody.
+MAX_CORRECTED_WORDS = 8
+
+
 def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
     """A corrected query when some plain word matches nothing; never applied automatically."""
-    words = bare_words(query)
+    words = list(dict.fromkeys(bare_words(query)))
     if not words:
         return None
     changed = False
     out = query
+    tried = 0
     for word in words:
         if fold(word) in opened.stop:
             continue
         if _matching(opened, _parse(opened, word, lang)):
             continue
+        tried += 1
+        if tried > MAX_CORRECTED_WORDS:
+            break
         option = correct_word(_spelling(opened), fold(word))
         if option:
-            out = out.replace(word, option, 1)
+            # the word where it stands alone, not inside a longer word ('ab' in 'xab ab')
+            out = re.sub(rf'(?<![^\s()"]){re.escape(word)}(?![^\s()"])', option.replace("\\", "\\\\"), out)
             changed = True
     return out if changed else None
 
@@ -362,14 +403,23 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     paging and ticking facets repeat a query; a new generation starts with an empty cache."""
     opened = open_index(index_dir)
     if sort not in SORTS:
-        raise QueryError(f"unknown sort '{sort}'", [Problem("", 0, 0, "sort", f"unknown sort '{sort}'",
-                                                            did_you_mean(sort, SORTS))])
+        message = f"unknown sort '{_shown(sort)}'"
+        raise QueryError(message, [Problem("", 0, 0, "sort", message, did_you_mean(_shown(sort), SORTS))])
     if lang not in opened.languages:
-        raise QueryError(f"unknown language '{lang}'",
-                         [Problem("", 0, 0, "lang", f"unknown language '{lang}'",
-                                  did_you_mean(lang, opened.languages))])
+        raise QueryError(f"unknown language '{_shown(lang)}'",
+                         [Problem("", 0, 0, "lang", f"unknown language '{_shown(lang)}'",
+                                  did_you_mean(_shown(lang), opened.languages))])
     if limit is not None and limit < 0:
         raise QueryError("limit must be 0 or more")
+    if not query.isascii() and any("\ud800" <= c <= "\udfff" for c in query):
+        # Python's stand-ins for bytes of a command-line argument that were not UTF-8; Whoosh
+        # cannot encode them (UnicodeEncodeError) and neither can a strict UTF-8 terminal
+        message = f"the query '{_shown(query)}' is not valid UTF-8 text"
+        raise QueryError(message, [Problem("", 0, 0, "query", message,
+                                           "set the terminal (or the program calling this) to UTF-8")])
+    too_long = query_too_long(query)
+    if too_long:
+        raise QueryError(too_long, [Problem("", 0, 0, "query", too_long, "a few words find what you need")])
     check_filters(opened, filters)
     key = (query, tuple(sorted((a, tuple(v)) for a, v in filters.as_dict().items())), lang, limit, sort)
     with opened.lock:
@@ -387,7 +437,11 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
 def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str
             ) -> SearchResult:
     prepared = prepare(query.strip(), opened.synonyms, opened.stop) if query.strip() else ""
-    q = _parse(opened, prepared, lang) if prepared else None
+    terms = count_terms(prepared)
+    if terms > MAX_QUERY_TERMS:
+        message = f"the query has {terms:,} search terms (synonyms included), more than the limit of {MAX_QUERY_TERMS}"
+        raise QueryError(message, [Problem("", 0, 0, "query", message, "a few words find what you need")])
+    q = _parse(opened, prepared, lang, query) if prepared else None
     # nothing to rank by without query text: 'relevance' then lists alphabetically
     order = "title" if q is None and sort == "relevance" else sort
     searcher = opened.searcher
