@@ -355,3 +355,45 @@ def test_pdf_build_pauses_the_garbage_collector_and_restores_it(tmp_path: Path, 
         assert not gc.isenabled()  # a caller's choice is left alone
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(("value", "got"), [("5", "a whole number"), ("true", "true/false"), ("x", "a text")])
+def test_recipe_with_sections_that_are_not_a_list_is_reported(tmp_path: Path, value: str, got: str) -> None:
+    """Found by fuzzing (tests/stress/fuzz.py): 'sections: 5' raised TypeError in load_recipe."""
+    from toolbox.errors import ContentError
+    from toolbox.project import load_catalogue
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(f"title: x\nsections: {value}\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_recipe(recipe, load_catalogue(SCENARIOS / "minimal"), "recipe.yaml")
+    assert [(p.line, p.column, p.field, p.message) for p in caught.value.problems] == [
+        (2, 11, "sections", f"expected a list, got {got}")]
+
+
+def test_recipe_values_with_line_breaks_stay_on_one_line(tmp_path: Path) -> None:
+    from toolbox.errors import ContentError
+    from toolbox.project import load_catalogue
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text('title: x\nlang: "d\\ne"\nsections:\n  - title: a\n    include: ["map\\nping"]\n',
+                      encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_recipe(recipe, load_catalogue(SCENARIOS / "minimal"), "recipe.yaml")
+    assert [(p.line, p.column, p.message) for p in caught.value.problems] == [
+        (2, 7, "unknown language 'd\\ne'"), (5, 15, "no record with id 'map\\nping'")]
+
+
+def test_recipe_query_over_the_length_limit_is_reported_where_it_is(tmp_path: Path) -> None:
+    """Found by fuzzing: the recipe loaded, and 'toolbox handbook' then failed in the search with
+    'the query is 8,204 characters long', without the recipe's line."""
+    from toolbox.errors import ContentError
+    from toolbox.project import load_catalogue
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("title: x\nsections:\n  - title: a\n    include:\n      - query: " + "x" * 1001 + "\n",
+                      encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_recipe(recipe, load_catalogue(SCENARIOS / "minimal"), "recipe.yaml")
+    assert [(p.line, p.column, p.field, p.message) for p in caught.value.problems] == [
+        (5, 16, "sections[0].include[0].query", "the query is 1,001 characters long, more than the limit of 1,000")]

@@ -525,3 +525,42 @@ def test_country_no_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         head, hint = country[0]
         assert head.startswith("methods/regions/norway.yaml:5:10: country: "), head
         assert hint is not None and "quot" in hint.lower(), (head, hint)
+
+
+def test_bad_links_beyond_the_limit_are_counted_not_listed(tmp_path: Path) -> None:
+    """Found with the fuzzing work (docs/reliability.md): a pilot naming 40,000 methods that
+    do not exist spent 7 s on "did you mean" hints; a file lists at most 200 problems."""
+    from toolbox.project import load_catalogue
+    from toolbox.validate import MAX_PROBLEMS_PER_FILE
+
+    ids = ", ".join(f"m{i}" for i in range(MAX_PROBLEMS_PER_FILE + 50))
+    pilot = PILOT_WITH_DATE.replace("2021-02-30", "2021-02").replace("[idea-workshop]", f"[{ids}]")
+    project = _project(tmp_path / "project", {"methods/pilots/many-links.yaml": pilot})
+    mine = [p for p in load_catalogue(project).problems if p.path == "methods/pilots/many-links.yaml"]
+    links = [p for p in mine if p.field.startswith(("methods[", "region["))]  # region 'chemnitz' is missing too
+    assert len(links) == MAX_PROBLEMS_PER_FILE
+    (rest,) = [p for p in mine if "not listed" in p.message]
+    assert (rest.message, rest.severity) == ("51 more problems from here on, not listed", "error")
+    assert (rest.line, rest.column) == (8, pilot.splitlines()[7].index(f"m{MAX_PROBLEMS_PER_FILE - 1},") + 1)
+
+
+def test_file_name_that_is_not_utf8_is_printed_not_a_traceback(tmp_path: Path) -> None:
+    """Found with the fuzzing work (docs/reliability.md): the name reaches Python as a lone
+    surrogate ('caf\\udce9.yaml'), and printing the problem about it to a strict UTF-8 stdout
+    (PYTHONIOENCODING=utf-8, click's test runner) raised UnicodeEncodeError."""
+    project = tmp_path / "project"
+    shutil.copytree(SCENARIOS / "minimal", project)
+    try:
+        Path(os.fsdecode(os.fsencode(project / "methods") + b"/caf\xe9.yaml")).write_bytes(b"title: {en: x}\n")
+    except OSError:  # pragma: no cover - file systems that insist on UTF-8 names (macOS)
+        pytest.skip("this file system does not take file names that are not UTF-8")
+    for args in (["validate", str(project)], ["validate", "--json", str(project)]):
+        result = CliRunner().invoke(main, args)
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+        assert result.exit_code == 1
+        assert "caf\\udce9.yaml" in result.stdout
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    run = subprocess.run([sys.executable, "-m", "toolbox.cli", "validate", str(project)], capture_output=True,
+                         env=env, check=False)
+    assert run.returncode == 1 and b"Traceback" not in run.stderr, run.stderr
+    assert b"file name 'caf\\udce9.yaml' is not a valid record id" in run.stdout

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -485,3 +486,159 @@ def test_tags_are_not_checked_without_a_vocabulary() -> None:
     record, problems, _ = check("method", METHOD.replace("[design]", "[anything-goes]"), None)
     assert problems == []
     assert isinstance(record, Method) and record.sector == ("anything-goes",)
+
+
+# --------------------------------------------------------------------------- found by fuzzing (tests/stress/fuzz.py)
+
+
+@pytest.mark.parametrize(("raw", "line", "column", "message"), [
+    (b"title:\n  en: a\x01b\n", 2, 8, "control character U+0001 is not allowed in a YAML file"),
+    (b"a: 1\n\x00", 2, 1, "control character U+0000 is not allowed in a YAML file"),
+    ("title: \u00e4\u00e4\x7f\n".encode(), 1, 10, "control character U+007F is not allowed in a YAML file"),
+    (BOM + "t: \ufffe\n".encode(), 1, 4, "character U+FFFE is not allowed in a YAML file"),
+])
+def test_character_yaml_refuses_is_reported_where_it_is(raw: bytes, line: int, column: int, message: str) -> None:
+    """libyaml's reader error was reported at 1:1 with a two-line message naming
+    '"<unicode string>", position N' (a byte offset)."""
+    p = one_problem(raw)
+    assert (p.line, p.column, p.message) == (line, column, message)
+    assert "\n" not in p.message and p.hint
+
+
+@pytest.mark.parametrize(("raw", "line", "column"), [
+    (b"a: 1\rb: \xff\n", 2, 4),  # CR alone ends a line for YAML (and for editors)
+    (b"a: \xc2\x85b\xff", 2, 2),  # so does NEL
+    ("a: \u2028\u00e4".encode() + b"\xff", 2, 2),  # and LS
+])
+def test_invalid_utf8_position_counts_lines_as_yaml_does(raw: bytes, line: int, column: int) -> None:
+    p = one_problem(raw)
+    assert (p.line, p.column) == (line, column)
+    assert p.message.startswith("not valid UTF-8")
+
+
+@pytest.mark.parametrize(("raw", "column", "message", "text"), [
+    (b"budget: !!int abc\n", 9, "'abc' is not a whole number", "abc"),
+    (b"budget: !!float\n", 9, "'' is not a number", ""),
+    (b"budget: !!bool maybe\n", 9, "'maybe' is not true or false", "maybe"),
+    (b"budget: !!timestamp x\n", 9, "'x' is not a date", "x"),
+    (b"budget: !!timestamp 2001-13-45\n", 9, "'2001-13-45' is not a date", "2001-13-45"),
+    (b"budget: 0x_\n", 9, "'0x_' is not a whole number", "0x_"),  # resolved as an int without any tag
+    (b"budget: -0b_\n", 9, "'-0b_' is not a whole number", "-0b_"),
+])
+def test_scalar_its_type_cannot_hold_is_a_problem_not_a_crash(raw: bytes, column: int, message: str,
+                                                              text: str) -> None:
+    """PyYAML's constructors raised ValueError, KeyError, IndexError or AttributeError."""
+    doc, problems = parse(b"title: x\n" + raw + b"other: [1, 2]\n")
+    assert [(p.line, p.column, p.field, p.message) for p in problems] == [(2, column, "budget", message)]
+    assert doc is not None and doc.data["budget"] == text  # read on as text
+    assert doc.data["other"] == [1, 2]  # and so is the rest of the file
+
+
+def test_key_its_type_cannot_hold_is_a_problem_not_a_crash() -> None:
+    doc, problems = parse(b"0x_: 1\n!!float : 2\ntitle: x\n")
+    assert [(p.line, p.column, p.message) for p in problems] == [
+        (1, 1, "key '0x_' is not a plain name"), (2, 1, "key '' is not a plain name")]
+    assert doc is not None and doc.data["title"] == "x"
+
+
+def test_merge_key_is_named() -> None:
+    _, problems = parse(b"base: &b {en: x}\ntitle:\n  <<: *b\n")
+    assert [(p.line, p.column, p.field, p.message) for p in problems] == [
+        (3, 3, "title", "YAML merge keys ('<<') are not supported")]
+
+
+def test_many_keys_and_many_repeats_are_read_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each repeated key scanned every recorded position: 8,000 keys and 8,000 repeats took
+    13 s, a file of 1 MB several minutes. Now only the positions under the earlier value go:
+    the work for a repeat is the size of that value, counted here instead of timed."""
+    import toolbox.yamlsource as yamlsource
+
+    visited = [0]
+    original = yamlsource._paths
+
+    def counting(node: yaml.Node, path: tuple[str | int, ...], depth: int) -> Iterator[tuple[str | int, ...]]:
+        visited[0] += 1  # one call per node under an earlier value (the recursion comes back here)
+        return original(node, path, depth)
+
+    monkeypatch.setattr(yamlsource, "_paths", counting)
+    n = 16_000  # 48,001 nodes, under the limit
+    raw = b"".join(b"k%d: 1\n" % i for i in range(n)) + b"a: [1]\n" * n
+    doc, problems = parse(raw)
+    assert visited[0] == 2 * (n - 1)  # ("a",) and ("a", 0) once per repeat, never the k… keys
+    assert doc is not None and len(problems) == n - 1
+    assert doc.values[("a",)] == (2 * n, 4) and doc.values[("a", 0)] == (2 * n, 5)
+
+
+def test_repeated_key_drops_the_positions_of_the_earlier_value_only() -> None:
+    doc, problems = parse(b"a:\n  x: 1\n  y: [1, 2]\nab: 3\na:\n  z: 4\n")
+    assert [p.message for p in problems] == ["duplicate key (first given at line 1)"]
+    assert doc is not None
+    assert sorted(doc.values) == [(), ("a",), ("a", "z"), ("ab",)]
+    assert doc.keys[("a",)] == (5, 1) and doc.keys[("ab",)] == (4, 1)
+
+
+def test_line_breaks_in_keys_and_values_stay_inside_the_message_line(vocabulary: Vocabulary) -> None:
+    """A quoted key or a folded value with a line break split 'path:line:col: message' over lines."""
+    doc, problems = parse(METHOD.replace("audience: [schools]", 'audience: "schools\\nyouth"\n"a\\nb": 1')
+                          .encode())
+    assert problems == [] and doc is not None
+    _, problems, _ = check_record("method", "rec", doc, vocabulary)
+    shown = [(p.field, p.message, p.hint) for p in sort_problems(problems)]
+    assert shown == [
+        ("audience", "expected a list, got a text", "write it as a list: [schools\\nyouth]"),
+        ("a\\nb", "unknown field 'a\\nb'", shown[1][2]),
+    ]
+    assert all("\n" not in p.format().partition("\n    hint:")[0] for p in problems)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("area_km2", ".nan", "expected a number, got .nan (not a number)"),
+    ("area_km2", "-.inf", "expected a number, got an infinite number (.inf, or beyond 1e308)"),
+    ("area_km2", "1.0e+400", "expected a number, got an infinite number (.inf, or beyond 1e308)"),
+])
+def test_numbers_that_are_not_finite_are_refused(vocabulary: Vocabulary, field: str, value: str,
+                                                 message: str) -> None:
+    """.nan passed as an area and reached 'toolbox show --json' as NaN, which is not JSON."""
+    text = REGION.replace("country: DE", f"country: DE\n{field}: {value}")
+    assert [(p.field, p.message) for p in check("region", text, vocabulary)[1]] == [(field, message)]
+
+
+def test_range_that_is_not_finite_is_refused(vocabulary: Vocabulary) -> None:
+    text = METHOD.replace("level: low", "level: low\n  budget_eur: .inf\n  participants: {min: 1, max: .inf}")
+    assert [(p.field, p.message) for p in sort_problems(check("method", text, vocabulary)[1])] == [
+        ("effort.budget_eur", "expected a whole number or {min, max}, got an infinite number (.inf, or beyond 1e308)"),
+        ("effort.participants", "a range needs 'min' and 'max', each a whole number ≥ 0"),
+    ]
+
+
+def test_problems_beyond_the_limit_are_counted_not_listed(vocabulary: Vocabulary) -> None:
+    """A file of 45,000 unknown keys took 30 s to check, nearly all of it on 'did you mean'."""
+    from toolbox.validate import MAX_PROBLEMS_PER_FILE
+
+    extra = "".join(f"x{i}: 1\n" for i in range(1000))
+    record, problems, _ = check("method", METHOD + extra, vocabulary)
+    assert record is None
+    assert len(problems) == MAX_PROBLEMS_PER_FILE + 1
+    assert problems[-2].message == f"unknown field 'x{MAX_PROBLEMS_PER_FILE - 1}'"
+    last = problems[-1]
+    assert (last.line, last.column, last.field, last.severity) == (13 + MAX_PROBLEMS_PER_FILE, 1, "", "error")
+    assert last.message == "800 more problems from here on, not listed"
+    assert last.hint == "correct the problems above and check again"
+
+
+def test_warnings_beyond_the_limit_are_counted_as_a_warning(vocabulary: Vocabulary) -> None:
+    text = METHOD.replace("audience: [schools]", "audience: [" + ", ".join(["schools"] * 300) + "]")
+    record, problems, _ = check("method", text, vocabulary)
+    assert record is not None  # repeats are warnings: the record still loads
+    assert problems[-1].message == "99 more problems from here on, not listed"
+    assert problems[-1].severity == "warning"
+
+
+@pytest.mark.parametrize("raw", [b"0: !!timestamp\n", b"1: 0x_\n", b"? [a]\n: !!int x\n", b"~: !!bool maybe\n"])
+def test_value_under_a_key_that_is_not_text_is_not_built(raw: bytes) -> None:
+    """Found by fuzzing: '0: !!timestamp' raised AttributeError; the value under a key that is
+    not text was never walked, but construct_document still built it."""
+    doc, problems = parse(raw + b"title: x\n")
+    assert [(p.line, p.column) for p in problems] == [(1, 1 if not raw.startswith(b"?") else 3)]
+    assert problems[0].message.startswith("key ") and problems[0].message.endswith(" is not a plain name")
+    assert doc is not None and doc.data == {"title": "x"}

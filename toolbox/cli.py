@@ -7,6 +7,7 @@ an exit code: 1 for problems in the content, 2 for usage errors (unknown option 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import sys
@@ -130,6 +131,18 @@ def main(ctx: click.Context, project_arg: str | None, index_arg: str | None) -> 
     ctx.ensure_object(dict)
     ctx.obj["project_arg"] = project_arg
     ctx.obj["index_arg"] = index_arg
+    _tolerant_output()
+
+
+def _tolerant_output() -> None:
+    """Write what a strict UTF-8 stream cannot encode as an escape instead of failing.
+
+    A file name that is not UTF-8 reaches Python as lone surrogates (``caf\\udce9.yaml``); with
+    ``PYTHONIOENCODING=utf-8``, or a stdout that is not a terminal, printing a problem about that
+    file raised UnicodeEncodeError and 'toolbox validate' ended in a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 # --------------------------------------------------------------------------- validate

@@ -35,9 +35,10 @@ from typing import Any
 from .errors import ContentError, Problem, UsageError, did_you_mean, sort_problems
 from .model import FACET_AXES, KINDS, Filters
 from .project import Catalogue
+from .query import query_too_long
 from .schema import Bool, Choice, Field, Int, ListOf, Obj, Ref, Str, Tag
-from .validate import Checker, type_name
-from .yamlsource import read_yaml_file
+from .validate import MAX_PROBLEMS_PER_FILE, Checker, type_name
+from .yamlsource import one_line, read_yaml_file
 
 PAPERS = ("A4", "A5")
 SORTS = ("relevance", "title", "effort")
@@ -152,11 +153,13 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
         raise ContentError(f"cannot read recipe {shown}", problems)
     vocabulary = catalogue.vocabulary
     languages = set(vocabulary.languages) if vocabulary else {"en"}
-    checker = Checker(doc, vocabulary, languages)
+    checker = Checker(doc, vocabulary, languages, limit=MAX_PROBLEMS_PER_FILE)
     data = checker.check_object(RECIPE, doc.data, ())
     kinds_of = {rid: rec.kind for rid, rec in catalogue.records.items()}
     sections: list[Section] = []
-    for i, raw in enumerate(doc.data.get("sections") or []):
+    raw_sections = doc.data.get("sections")
+    # anything but a list is reported by the check of RECIPE above ('sections: 5' used to crash here)
+    for i, raw in enumerate(raw_sections if isinstance(raw_sections, list) else []):
         if not isinstance(raw, dict):
             continue
         items: list[str | Query] = []
@@ -165,12 +168,18 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
             where = ("sections", i, "include", j)
             if isinstance(item, str):
                 if item not in kinds_of:
-                    checker.report(where, f"no record with id '{item}'", did_you_mean(item, kinds_of))
+                    checker.report(where, f"no record with id '{item}'",
+                                   "" if checker.full else did_you_mean(item, kinds_of))
                 else:
                     items.append(item)
             elif isinstance(item, dict):
                 checked = checker.check_object(QUERY_ITEM, item, where)
-                if checked is not None:
+                # the search would refuse it when the handbook is built, without the recipe's line
+                # (found by fuzzing: a query of 8,204 characters)
+                too_long = query_too_long(checked.get("query", "")) if checked else ""
+                if too_long:
+                    checker.report((*where, "query"), too_long, "a few words find what you need")
+                elif checked is not None:
                     items.append(Query(checked.get("query", ""), _filters(checked), checked.get("limit"),
                                        checked.get("sort", "")))
             else:
@@ -180,8 +189,8 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
             sections.append(Section(raw["title"], raw.get("intro", "") if isinstance(raw.get("intro"), str)
                                     else "", tuple(items)))
     # the per-item checks above replace the generic ones for 'include'
-    problems += [p for p in checker.problems if not (p.field.startswith("sections[") and ".include[" in p.field
-                                                     and p.message.startswith("expected a text"))]
+    problems += [p for p in checker.listed_problems() if not (p.field.startswith("sections[") and ".include[" in p.field
+                                                              and p.message.startswith("expected a text"))]
     for ref in checker.references:
         if kinds_of.get(ref.target) != ref.kind:
             ids = [r for r, k in kinds_of.items() if k == ref.kind]
@@ -190,7 +199,7 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
     lang = data.get("lang", "en") if data else "en"
     if data and lang not in languages:
         line, column = doc.pos(("lang",))
-        problems.append(Problem(shown, line, column, "lang", f"unknown language '{lang}'",
+        problems.append(Problem(shown, line, column, "lang", f"unknown language '{one_line(lang)}'",
                                 did_you_mean(lang, languages)))
     errors = [p for p in problems if p.severity == "error"]
     if errors or data is None:

@@ -8,6 +8,7 @@ records are loaded (see ``project.py``).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -49,7 +50,7 @@ from .schema import (
     Tag,
     TextMap,
 )
-from .yamlsource import PathKey, YamlDocument, dotted
+from .yamlsource import PathKey, YamlDocument, dotted, one_line
 
 _TYPE_NAMES = {
     str: "a text",
@@ -76,6 +77,11 @@ def _real_date(value: str) -> bool:
     return True
 
 
+def _non_finite(value: float) -> str:
+    """How the file wrote a number that is not finite."""
+    return ".nan (not a number)" if math.isnan(value) else "an infinite number (.inf, or beyond 1e308)"
+
+
 def type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
@@ -93,24 +99,57 @@ class Reference:
     column: int
 
 
+#: Problems listed for one record or recipe file; the others are counted in one closing problem.
+#: Nobody reads thousands of them, and finding "did you mean" hints for 45,000 unknown keys (a
+#: file of 400 KB) took 30 s.
+MAX_PROBLEMS_PER_FILE = 200
+
+
 class Checker:
-    """Walks data along a spec; collects problems and references; returns cleaned data."""
+    """Walks data along a spec; collects problems and references; returns cleaned data.
+
+    With a ``limit``, problems beyond it are only counted (see :meth:`listed_problems`)."""
 
     def __init__(self, doc: YamlDocument, vocabulary: Vocabulary | None, languages: set[str],
-                 record_id: str = "") -> None:
+                 record_id: str = "", limit: int | None = None) -> None:
         self.doc = doc
         self.vocabulary = vocabulary
         self.languages = languages
         self.record_id = record_id
+        self.limit = limit
         self.problems: list[Problem] = []
         self.references: list[Reference] = []
+        self.unlisted: dict[Severity, int] = {}
+        self.first_unlisted: tuple[int, int] = (1, 1)
 
     # -- reporting -------------------------------------------------------------------
+
+    @property
+    def full(self) -> bool:
+        """No more problems are listed: callers skip working out hints."""
+        return self.limit is not None and len(self.problems) >= self.limit
 
     def report(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
                severity: Severity = "error") -> None:
         line, column = self.doc.key_pos(path) if key else self.doc.pos(path)
-        self.problems.append(Problem(self.doc.path, line, column, dotted(path), message, hint, severity))
+        if self.full:
+            if not self.unlisted:
+                self.first_unlisted = (line, column)
+            self.unlisted[severity] = self.unlisted.get(severity, 0) + 1
+            return
+        # messages quote keys and values from the file, which may hold line breaks
+        self.problems.append(Problem(self.doc.path, line, column, dotted(path), one_line(message), one_line(hint),
+                                     severity))
+
+    def listed_problems(self) -> list[Problem]:
+        """The problems, closed by one that counts those beyond the limit."""
+        if not self.unlisted:
+            return self.problems
+        n = sum(self.unlisted.values())
+        return [*self.problems, Problem(self.doc.path, *self.first_unlisted, "",
+                                        f"{n:,} more problem{'s' if n != 1 else ''} from here on, not listed",
+                                        "correct the problems above and check again",
+                                        "error" if "error" in self.unlisted else "warning")]
 
     # -- walking ---------------------------------------------------------------------
 
@@ -127,8 +166,8 @@ class Checker:
             f = known.get(key)
             if f is None:
                 if not extra_ok:
-                    self.report((*path, key), f"unknown field '{key}'", did_you_mean(key, known, list_all=True),
-                                key=True)
+                    self.report((*path, key), f"unknown field '{key}'",
+                                "" if self.full else did_you_mean(key, known, list_all=True), key=True)
                 continue
             if item is None:
                 if f.required:
@@ -137,8 +176,9 @@ class Checker:
             cleaned = self.check(f.spec, item, (*path, key), f)
             if cleaned is not None:
                 out[key] = cleaned
-        misspelt = {m for key in value if isinstance(key, str) and key not in known
-                     for m in get_close_matches(key, list(known), n=1, cutoff=0.6)}
+        unknown = [key for key in value if isinstance(key, str) and key not in known]
+        misspelt = {m for key in unknown[:MAX_PROBLEMS_PER_FILE]
+                    for m in get_close_matches(key, list(known), n=1, cutoff=0.6)}
         for f in spec.fields:
             if f.required and f.name not in value and f.name not in misspelt:
                 where = path
@@ -179,6 +219,10 @@ class Checker:
         if isinstance(spec, Number):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 self.report(path, f"expected a number, got {type_name(value)}", "write digits, e.g. 2137.5")
+                return None
+            if not math.isfinite(value):
+                # YAML reads .nan and .inf (and 1e400) as floats; JSON output cannot hold them
+                self.report(path, f"expected a number, got {_non_finite(value)}", "write digits, e.g. 2137.5")
                 return None
             if spec.minimum is not None and value < spec.minimum:
                 self.report(path, f"must be at least {spec.minimum}, got {value}")
@@ -266,7 +310,8 @@ class Checker:
             self.report(path, f"the vocabulary has no '{spec.axis}' list", "add it to methods/vocabulary.yaml")
             return None
         if value not in axis.terms:
-            self.report(path, f"unknown {spec.axis} value '{value}'", did_you_mean(value, axis.terms))
+            self.report(path, f"unknown {spec.axis} value '{value}'",
+                        "" if self.full else did_you_mean(value, axis.terms))
             return None
         return value
 
@@ -276,7 +321,7 @@ class Checker:
         def ok(v: Any) -> bool:
             if isinstance(v, bool) or not isinstance(v, int | float) or (spec.integer and isinstance(v, float)):
                 return False
-            return v >= 0
+            return v >= 0 and math.isfinite(v)
 
         if ok(value):
             return Range(value, value)
@@ -294,7 +339,8 @@ class Checker:
                 self.report(path, f"min ({lo}) is greater than max ({hi})", "swap the two values")
                 return None
             return Range(lo, hi)
-        self.report(path, f"expected {what} or {{min, max}}, got {type_name(value)}",
+        got = _non_finite(value) if isinstance(value, float) and not math.isfinite(value) else type_name(value)
+        self.report(path, f"expected {what} or {{min, max}}, got {got}",
                     "write digits without units or separators, e.g. 5000 or {min: 5000, max: 20000}")
         return None
 
@@ -445,11 +491,11 @@ def build_record(kind: str, record_id: str, path: str, data: dict[str, Any]) -> 
 def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocabulary | None
                  ) -> tuple[Record | None, list[Problem], list[Reference]]:
     languages = set(vocabulary.languages) if vocabulary else set()
-    checker = Checker(doc, vocabulary, languages, record_id)
+    checker = Checker(doc, vocabulary, languages, record_id, MAX_PROBLEMS_PER_FILE)
     data = checker.check_object(KIND_SPECS[kind], doc.data, ())
-    errors = [p for p in checker.problems if p.severity == "error"]
+    errors = [p for p in checker.listed_problems() if p.severity == "error"]
     if data is None or errors:
-        return None, checker.problems, checker.references
+        return None, checker.listed_problems(), checker.references
     record = build_record(kind, record_id, doc.path, data)
     known = {name for name, _ in record.text_fields()}
     for lang, stamps in record.translations.items():
@@ -458,4 +504,4 @@ def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocab
                 checker.report(("translations", lang, name), f"'{name}' is not a text field of this record",
                                "remove it; 'toolbox i18n --stamp' rewrites this block", key=True,
                                severity="warning")
-    return record, checker.problems, checker.references
+    return record, checker.listed_problems(), checker.references
