@@ -543,6 +543,31 @@ def test_debug_is_off_even_when_the_environment_asks(shipped: Toolbox, monkeypat
     assert response.headers["Content-Security-Policy"] == CSP
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "example.org"])
+def test_debug_is_refused_on_an_address_others_can_reach(tmp_path: Path, host: str) -> None:
+    """Werkzeug's debugger runs any code typed into the browser: never on a public address."""
+    from click.testing import CliRunner
+
+    from toolbox.cli import main
+
+    index = tmp_path / "index"
+    result = CliRunner().invoke(main, ["--project", str(SCENARIOS / "minimal"), "--index", str(index), "serve",
+                                       "--debug", "--host", host])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: host: --debug is only allowed on this machine's own address, not on {host}\n"
+        "    hint: the debugger runs any code typed into the browser; use --host 127.0.0.1 with --debug, "
+        "or serve without --debug\n")
+    assert not index.exists()  # refused before any work
+
+
+def test_loopback_addresses() -> None:
+    from toolbox.cli import _loopback
+
+    assert [h for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST") if not _loopback(h)] == []
+    assert [h for h in ("0.0.0.0", "::", "10.0.0.1", "localhost.example.org", "") if _loopback(h)] == []
+
+
 @pytest.mark.parametrize("path", ["/?audience=nope", "/nope", "/records/nope", "/basket.pdf", "/?q=*"])
 def test_error_pages_show_no_internals(shipped_client: Any, shipped: Toolbox, path: str) -> None:
     response = shipped_client.get(path)

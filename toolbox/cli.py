@@ -478,6 +478,18 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
 # --------------------------------------------------------------------------- serve
 
 
+def _loopback(host: str) -> bool:
+    """True when ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
@@ -486,8 +498,8 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
               type=click.IntRange(1, 64), help="Worker processes; searching is CPU-bound, so one per core.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker (they overlap network waits, not searches).")
-@click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader, one process "
-                                             "(never on a public address).")
+@click.option("--debug", is_flag=True, help="Flask's development server with debugger and reloader, one process; "
+                                             "refused unless --host is a loopback address.")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, debug: bool) -> None:
@@ -503,6 +515,13 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, 
       toolbox serve                      # http://127.0.0.1:8000/
       toolbox serve --host 0.0.0.0 --port 8080 --workers 2
     """
+    if debug and not _loopback(host):
+        from .errors import UsageError
+
+        message = f"--debug is only allowed on this machine's own address, not on {host}"
+        raise UsageError(message, [Problem("", 0, 0, "host", message,
+                                           "the debugger runs any code typed into the browser; use --host 127.0.0.1 "
+                                           "with --debug, or serve without --debug")])
     toolbox = _toolbox(ctx)
     report = toolbox.ensure_index(progress=_progress)
     if report is not None:

@@ -181,6 +181,17 @@ WEB_LABELS: dict[str, dict[str, str]] = {
     "kind": {"en": "Kind of record", "de": "Art des Eintrags"},
     "quote": {"en": "“{}”", "de": "„{}“"},
     "show_more": {"en": "more", "de": "mehr"},
+    # error pages
+    "too_large": {"en": "This request is too large", "de": "Diese Anfrage ist zu groß"},
+    "method": {"en": "This address only answers GET requests", "de": "Diese Adresse beantwortet nur GET-Anfragen"},
+    "unavailable": {"en": "The search is not available at the moment",
+                    "de": "Die Suche ist im Moment nicht verfügbar"},
+    "unavailable_hint": {"en": "Please try again in a few minutes.",
+                         "de": "Bitte versuchen Sie es in einigen Minuten noch einmal."},
+    "busy": {"en": "Another download is being prepared", "de": "Gerade wird ein anderer Download vorbereitet"},
+    "busy_hint": {"en": "Please try again in a few seconds.",
+                  "de": "Bitte versuchen Sie es in einigen Sekunden noch einmal."},
+    "internal": {"en": "Something went wrong on our side", "de": "Bei uns ist etwas schiefgegangen"},
 }
 
 

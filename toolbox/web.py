@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import live_generation
-from .labels import labels_for, web_labels
+from .labels import WEB_LABELS, labels_for, web_labels
 from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
@@ -84,20 +84,6 @@ RESCUE_TRIES = 10
 #: sends them; a NUL would end up raw in the HTML and the exports.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Error messages of the web layer, in the two interface languages (the rest of the interface
-# words are in labels.WEB_LABELS; these belong there when that module is next edited).
-_ERRORS: dict[str, dict[str, str]] = {
-    "too_large": {"en": "This request is too large", "de": "Diese Anfrage ist zu groß"},
-    "method": {"en": "This address only answers GET requests", "de": "Diese Adresse beantwortet nur GET-Anfragen"},
-    "unavailable": {"en": "The search is not available at the moment",
-                    "de": "Die Suche ist im Moment nicht verfügbar"},
-    "unavailable_hint": {"en": "Please try again in a few minutes.",
-                         "de": "Bitte versuchen Sie es in einigen Minuten noch einmal."},
-    "busy": {"en": "Another download is being prepared", "de": "Gerade wird ein anderer Download vorbereitet"},
-    "busy_hint": {"en": "Please try again in a few seconds.",
-                  "de": "Bitte versuchen Sie es in einigen Sekunden noch einmal."},
-    "internal": {"en": "Something went wrong on our side", "de": "Bei uns ist etwas schiefgegangen"},
-}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
                                "form-action 'self'; frame-ancestors 'none'",
@@ -124,7 +110,7 @@ def _catalogue(project: Path, generation: str) -> Catalogue:
 
 
 def _error_text(key: str, lang: str) -> str:
-    row = _ERRORS[key]
+    row = WEB_LABELS[key]
     return row.get(lang) or row["en"]
 
 
