@@ -397,3 +397,24 @@ def test_recipe_query_over_the_length_limit_is_reported_where_it_is(tmp_path: Pa
         load_recipe(recipe, load_catalogue(SCENARIOS / "minimal"), "recipe.yaml")
     assert [(p.line, p.column, p.field, p.message) for p in caught.value.problems] == [
         (5, 16, "sections[0].include[0].query", "the query is 1,001 characters long, more than the limit of 1,000")]
+
+
+@pytest.mark.parametrize(("query", "message", "hint_start"), [
+    ("display:x", "cannot understand the query 'display:x'", "'display:' names a field that cannot be searched"),
+    (" OR ".join(["CCI"] * 60), "the query has 240 search terms (synonyms included), more than the limit of 200",
+     "a few words find what you need"),
+])
+def test_recipe_query_the_search_refuses_is_reported_at_its_line(minimal: Path, query: str, message: str,
+                                                                 hint_start: str) -> None:
+    """Checks that need the index (searchable fields, terms after synonyms) run when the handbook
+    is built; the problem still names the recipe's line, not just the search's message."""
+    recipe = minimal / "recipe.yaml"
+    recipe.write_text(f"title: x\nsections:\n  - title: a\n    include:\n      - mapping-study\n      - query: '{query}'\n",
+                      encoding="utf-8")
+    out = minimal / "out.html"
+    result = run(minimal, "handbook", str(recipe), "-o", str(out))
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert f"{recipe}:6:16: sections[0].include[1].query: {message}" in lines, result.stderr
+    assert any(line.strip().startswith(f"hint: {hint_start}") for line in lines), result.stderr
+    assert not out.exists()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import Problem, ToolboxError, UsageError
+from .errors import ContentError, Problem, QueryError, ToolboxError, UsageError
 from .fileio import atomic_write_text, fsync_dir
 from .labels import LICENCE_TEXT, labels_for
 from .model import Method, Pilot, Record, Region, Source, Text
@@ -90,6 +90,20 @@ def _query_ids(toolbox: Any, query: Query, lang: str) -> list[str]:
     return [hit.id for hit in result.hits]
 
 
+def _query_ids_at(toolbox: Any, query: Query, lang: str, path: str) -> list[str]:
+    """``_query_ids``, with a query the search refuses reported at its place in the recipe: some
+    checks (fields that cannot be searched, too many terms once synonyms are added) need the
+    index, which loading a recipe does not open."""
+    try:
+        return _query_ids(toolbox, query, lang)
+    except QueryError as exc:
+        if not path:
+            raise
+        hint = exc.problems[0].hint if exc.problems else ""
+        raise ContentError(f"a query in recipe {path} cannot be run",
+                           [Problem(path, query.line, query.column, query.field, exc.message, hint)]) from exc
+
+
 def assemble(toolbox: Any, recipe: Recipe, progress: Progress | None = None) -> Book:
     """Resolve ids and queries into the records of each section (each record once, first place wins)."""
     catalogue: Catalogue = toolbox.catalogue
@@ -101,7 +115,7 @@ def assemble(toolbox: Any, recipe: Recipe, progress: Progress | None = None) -> 
     for n, section in enumerate(recipe.sections, 1):
         chosen: list[Record] = []
         for item in section.items:
-            ids = [item] if isinstance(item, str) else _query_ids(toolbox, item, lang)
+            ids = [item] if isinstance(item, str) else _query_ids_at(toolbox, item, lang, recipe.path)
             for rid in ids:
                 if rid not in seen and rid in catalogue.records:
                     seen.add(rid)

@@ -38,7 +38,7 @@ from .project import Catalogue
 from .query import query_too_long
 from .schema import Bool, Choice, Field, Int, ListOf, Obj, Ref, Str, Tag
 from .validate import MAX_PROBLEMS_PER_FILE, Checker, type_name
-from .yamlsource import one_line, read_yaml_file
+from .yamlsource import dotted, one_line, read_yaml_file
 
 PAPERS = ("A4", "A5")
 SORTS = ("relevance", "title", "effort")
@@ -84,6 +84,11 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     limit: int | None = None
     sort: str = ""
+    #: Where the query stands in its recipe (0 and "" for a query made in code), so that a query
+    #: the search refuses when the handbook is built is reported at its line.
+    line: int = 0
+    column: int = 0
+    field: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,8 +185,10 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
                 if too_long:
                     checker.report((*where, "query"), too_long, "a few words find what you need")
                 elif checked is not None:
+                    line, column = doc.pos((*where, "query") if "query" in checked else where)
                     items.append(Query(checked.get("query", ""), _filters(checked), checked.get("limit"),
-                                       checked.get("sort", "")))
+                                       checked.get("sort", ""), line, column,
+                                       dotted((*where, "query") if "query" in checked else where)))
             else:
                 checker.report(where, f"expected a record id or a query, got {type_name(item)}",
                                "write an id such as industrial-hackathon, or  - query: hackathon")

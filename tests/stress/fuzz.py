@@ -494,6 +494,10 @@ class RecipeTarget(Target):
                     out.append(("invariant", "a section item is neither an id nor a query", repr(item)))
         try:
             assemble(self.toolbox, recipe)
+        except ContentError as exc:
+            # a query only the index can refuse ('display:x', too many terms once synonyms are
+            # added) is a problem of the recipe, at the query's line
+            return [*out, *check_problems(exc.problems, data, "recipe.yaml")]
         except QueryError as exc:
             # a recipe that loads should not fail at its first search
             return [*out, ("invariant", f"a loaded recipe fails to search: {exc.message[:60]}",
