@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import REPO
 from toolbox import Toolbox, UsageError
 from toolbox.cli import main
 from toolbox.similar import parse_population
@@ -143,3 +144,27 @@ def test_stamping_a_broken_record_says_so(minimal: Path) -> None:
     code, _, err = run(minimal, "i18n", "--stamp", "de", "school-workshop")
     assert code == 2
     assert err.strip() == "Error: record 'school-workshop' has errors; fix them first (toolbox validate)"
+
+
+def test_similar_regions_scores_and_reasons_on_the_shipped_content() -> None:
+    """Pinned so that a change in the scoring shows up here: shared industries count by their
+    place in my list, one of the same group half; size by the log of the population ratio."""
+    tb = Toolbox.open(REPO)
+    got = [(s.region.id, s.score, s.shared_industries, s.related_industries, s.reasons)
+           for s in tb.similar("bielsko-biala", limit=None)]
+    assert got[:3] == [
+        ("zwickau-district", 0.868, ("textiles", "automotive", "electrical"), (),
+         ("shared industries: Textiles, Automotive, Electrical engineering and electronics",
+          "size within a factor of 2.1 (350,000 inhabitants)")),
+        ("saxony", 0.795, ("textiles", "automotive"), (("electrical", "automotive"),),
+         ("shared industries: Textiles, Automotive",
+          "related industries: Electrical engineering and electronics ~ Automotive")),
+        ("opolskie", 0.759, ("textiles", "automotive"), (("electrical", "automotive"),),
+         ("shared industries: Textiles, Automotive",
+          "related industries: Electrical engineering and electronics ~ Automotive",
+          "size within a factor of 6.0 (1,000,000 inhabitants)")),
+    ]
+    # a limit cuts the same ranking; reasons are worked out only for what is returned
+    assert [(s.region.id, s.score, s.reasons) for s in tb.similar("bielsko-biala", limit=3)] == [
+        (g[0], g[1], g[4]) for g in got[:3]]
+    assert [s.region.id for s in tb.similar("bielsko-biala", lang="de", limit=1)] == ["zwickau-district"]

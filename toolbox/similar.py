@@ -103,58 +103,69 @@ def similar_regions(catalogue: Catalogue, *, region_id: str | None = None, profi
         return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
 
     industry_terms = vocab.axes["industry"].terms if vocab and "industry" in vocab.axes else {}
+    # an industry's group, or the industry itself when it has none
+    group_of = {value: term.group or value for value, term in industry_terms.items()}
+    mine = list(dict.fromkeys(base.industries))
+    weights = [1 / (i + 1) for i in range(len(mine))]
+    mine_groups = [group_of.get(i, i) for i in mine]
+    total = sum(weights)
 
-    def group(value: str) -> str:
-        term = industry_terms.get(value)
-        return term.group if term and term.group else value
-
-    results = []
+    # Scores first, reasons only for the regions returned: an export asks this for every region,
+    # so the work per other region is kept to set and dict lookups.
+    scored = []
     for rid, region in regions.items():
         if rid == region_id:
             continue
         other = RegionProfile.of(region)
-        parts: dict[str, float] = {}
-        reasons: list[str] = []
-        shared: tuple[str, ...] = ()
+        # weighted sum of the parts both sides give, over the sum of their weights
+        score, weight = 0.0, 0.0
+        shared: list[str] = []
         related: list[tuple[str, str]] = []
-        if base.industries and other.industries:
-            mine = list(dict.fromkeys(base.industries))
-            weights = [1 / (i + 1) for i in range(len(mine))]
-            shared = tuple(i for i in mine if i in other.industries)
+        if mine and other.industries:
+            kin_of: dict[str, str] = {}
+            for o in other.industries:
+                kin_of.setdefault(group_of.get(o, o), o)  # the first of each group, as listed
             got = 0.0
-            for weight, industry in zip(weights, mine, strict=True):
+            for place, industry, grp in zip(weights, mine, mine_groups, strict=True):
                 if industry in other.industries:
-                    got += weight
-                    continue
-                kin = next((o for o in other.industries if group(o) == group(industry)), None)
-                if kin:
-                    got += weight / 2
-                    related.append((industry, kin))
-            parts["industries"] = got / sum(weights)
-            if shared:
-                reasons.append("shared industries: " + ", ".join(label("industry", i) for i in shared))
-            if related:
-                reasons.append("related industries: " + ", ".join(
-                    f"{label('industry', a)} ~ {label('industry', b)}" for a, b in related))
+                    got += place
+                    shared.append(industry)
+                elif grp in kin_of:
+                    got += place / 2
+                    related.append((industry, kin_of[grp]))
+            score += WEIGHTS["industries"] * (got / total)
+            weight += WEIGHTS["industries"]
         size, ratio = _size_score(base.population, other.population)
         if size is not None and ratio is not None:
-            parts["size"] = size
-            pop = f"{other.population:,}"
+            score += WEIGHTS["size"] * size
+            weight += WEIGHTS["size"]
+        same = bool(base.settlement and base.settlement == other.settlement)
+        if base.settlement and other.settlement:
+            score += WEIGHTS["settlement"] * (1.0 if same else 0.0)
+            weight += WEIGHTS["settlement"]
+        scored.append((round(score / weight if weight else 0.0, 3), rid, region, tuple(shared), tuple(related),
+                       size, ratio, same))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+
+    results = []
+    for score, rid, region, shared_t, related_t, size, ratio, same in scored[:limit] if limit else scored:
+        reasons: list[str] = []
+        if shared_t:
+            reasons.append("shared industries: " + ", ".join(label("industry", i) for i in shared_t))
+        if related_t:
+            reasons.append("related industries: " + ", ".join(
+                f"{label('industry', a)} ~ {label('industry', b)}" for a, b in related_t))
+        if size is not None and ratio is not None:
+            pop = f"{region.population.value:,}" if region.population else ""
             if ratio < 1.5:
                 reasons.append(f"similar size ({pop} inhabitants)")
             elif size >= 0.5:
                 reasons.append(f"size within a factor of {ratio:.1f} ({pop} inhabitants)")
-        same = bool(base.settlement and base.settlement == other.settlement)
-        if base.settlement and other.settlement:
-            parts["settlement"] = 1.0 if same else 0.0
-            if same:
-                reasons.append("same settlement type: " + label("settlement", other.settlement))
-        weight = sum(WEIGHTS[k] for k in parts)
-        score = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight if weight else 0.0
-        results.append(Similarity(region, round(score, 3), shared, tuple(related), ratio, same, tuple(reasons),
+        if same:
+            reasons.append("same settlement type: " + label("settlement", region.settlement))
+        results.append(Similarity(region, score, shared_t, related_t, ratio, same, tuple(reasons),
                                   tuple(catalogue.pilots_in_region(rid))))
-    results.sort(key=lambda s: (-s.score, s.region.id))
-    return results[:limit] if limit else results
+    return results
 
 
 def _check_profile(catalogue: Catalogue, profile: RegionProfile) -> None:
