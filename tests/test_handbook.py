@@ -409,8 +409,8 @@ def test_recipe_query_the_search_refuses_is_reported_at_its_line(minimal: Path, 
     """Checks that need the index (searchable fields, terms after synonyms) run when the handbook
     is built; the problem still names the recipe's line, not just the search's message."""
     recipe = minimal / "recipe.yaml"
-    recipe.write_text(f"title: x\nsections:\n  - title: a\n    include:\n      - mapping-study\n      - query: '{query}'\n",
-                      encoding="utf-8")
+    recipe.write_text("title: x\nsections:\n  - title: a\n    include:\n      - mapping-study\n"
+                      f"      - query: '{query}'\n", encoding="utf-8")
     out = minimal / "out.html"
     result = run(minimal, "handbook", str(recipe), "-o", str(out))
     assert result.exit_code == 1, result.output
