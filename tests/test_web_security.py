@@ -198,7 +198,8 @@ def test_parameters_are_escaped_wherever_they_come_back(plain: Any, key: str, pa
         assert len(kept) == 5 and all(params["q"] == [payload] for params in kept)
     elif key in ("sort", "audience", "region"):  # the error message quotes the value, as text
         what = {"sort": "sort", "audience": "audience value", "region": "region value"}[key]
-        assert f"<h1>unknown {what} &#39;{ESCAPED[payload]}&#39;</h1>" in html
+        assert "<h1>This request cannot be answered</h1>" in html
+        assert f'<p class="detail">unknown {what} &#39;{ESCAPED[payload]}&#39;</p>' in html
     else:  # ignored, and carried into no link (more= used to be kept in every link whatever it held)
         assert "alert" not in html and '<html lang="en">' in html
 
@@ -385,7 +386,7 @@ def test_oversized_and_costly_requests_are_refused_before_any_search(
             assert response.get_json()["error"] == message.replace("&#39;", "'")
         elif not prefix:
             html = response.get_data(as_text=True)
-            assert f"<h1>{message}</h1>" in html
+            assert f'<h1>This request cannot be answered</h1>\n<p class="detail">{message}</p>' in html
             assert len(html) < 5000  # the error page repeats nothing of the request in its links
 
 
@@ -580,6 +581,12 @@ def test_error_pages_speak_the_language_asked(shipped_client: Any) -> None:
     html = response.get_data(as_text=True)
     assert response.status_code == 404 and response.headers["Content-Language"] == "de"
     assert '<html lang="de">' in html and "<h1>Nicht gefunden</h1>" in html
+    # a query the page refuses: the heading in German, the reason (from the library, English) below it
+    response = shipped_client.get("/?q=*&lang=de")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.headers["Content-Language"] == "de"
+    assert ("<h1>Diese Anfrage kann nicht beantwortet werden</h1>\n"
+            "<p class=\"detail\">&#39;*&#39;: a wildcard needs at least 3 letters before * or ?</p>") in html
 
 
 def test_no_index_answers_503_without_paths(minimal: Path, caplog: pytest.LogCaptureFixture) -> None:

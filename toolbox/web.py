@@ -510,18 +510,21 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             return {"error": f"no record with id '{record_id}'"}, 404
         return record_to_json(cat.records[record_id], cat)
 
-    def error_page(status: int, message: str, hint: str = "") -> Response:
+    def error_page(status: int, message: str, hint: str = "", detail: str = "") -> Response:
         """The error page (JSON under /api/). It never shows an exception, a path or a traceback,
-        and its links keep nothing of the request but the language."""
+        and its links keep nothing of the request but the language. ``message`` is the heading in
+        the page's language; ``detail`` the library's own (English) reason, when there is one."""
         g.plain = True
         if request.path.startswith("/api/"):
-            return make_response({"error": message, "hint": hint}, status)
+            return make_response({"error": detail or message, "hint": hint}, status)
         try:
-            return make_response(render_template("error.html.j2", status=status, message=message, hint=hint), status)
+            return make_response(render_template("error.html.j2", status=status, message=message, hint=hint,
+                                                 detail=detail), status)
         except Exception as exc:  # an error page must not fail in turn: plain text instead
             if not isinstance(exc, ToolboxError):  # no index is expected; anything else is a bug
                 app.logger.exception("the error page could not be rendered")
-            return Response(f"{status}: {message}\n{hint}\n", status, content_type="text/plain; charset=utf-8")
+            text = "\n".join(t for t in (f"{status}: {message}", detail, hint) if t)
+            return Response(text + "\n", status, content_type="text/plain; charset=utf-8")
 
     @app.errorhandler(ToolboxError)
     def toolbox_error(exc: ToolboxError) -> Response:
@@ -531,7 +534,10 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             lang = current_lang()
             return error_page(503, _error_text("unavailable", lang), _error_text("unavailable_hint", lang))
         problem = exc.problems[0] if exc.problems else None
-        return error_page(400, problem.message if problem else exc.message, problem.hint if problem else "")
+        # the reasons come from the library, in English: a heading in the page's language says
+        # what happened to a reader who does not read English
+        return error_page(400, web_labels(current_lang())["bad_request"], problem.hint if problem else "",
+                          problem.message if problem else exc.message)
 
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
