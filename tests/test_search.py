@@ -271,3 +271,26 @@ def test_suggestion_tries_a_few_words_only(minimal_tb: Toolbox, monkeypatch: pyt
     monkeypatch.setattr(search_module, "correct_word", counting)
     minimal_tb.search(" ".join(f"zq{chr(97 + i)}x" for i in range(20)))
     assert len(calls) == search_module.MAX_CORRECTED_WORDS
+
+
+def test_a_lone_star_lists_everything_like_an_empty_query(minimal_tb: Toolbox) -> None:
+    """'*' made Whoosh match every word of every field (7.8 s at 5,000 records) to find every record."""
+    star, empty = minimal_tb.search(" * "), minimal_tb.search("")
+    assert (ids(star), star.total, star.facets) == (ids(empty), empty.total, empty.facets)
+    assert star.total == 5
+
+
+def test_wildcards_and_ranges_standing_for_too_many_words_are_refused(
+        minimal_tb: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matching costs about 0.15 ms per word a wildcard stands for: '*a*' took 4.7 s at 5,000
+    records. The limit is lowered here so the small scenario can reach it."""
+    import toolbox.search as search_module
+
+    assert ids(minimal_tb.search("map*")) == ["mapping-study"]  # under any limit
+    monkeypatch.setattr(search_module, "MAX_EXPANDED_TERMS", 3)
+    for query in ("*a*", "[a TO z]", "title_en:[a TO z]", "s* OR maps"):
+        with pytest.raises(QueryError) as caught:
+            minimal_tb.search(query)
+        assert caught.value.message == f"the wildcards or ranges in '{query}' stand for more than 3 words of the index"
+        assert caught.value.problems[0].hint == "write more letters before * or ?, or search for the words themselves"
+    assert ids(minimal_tb.search("map*")) == ["mapping-study"]  # still fine: 'map*' stands for fewer words

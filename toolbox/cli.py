@@ -262,7 +262,8 @@ def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int,
 
     QUERY is plain words in any supported language ("Workshops für Verwaltungen", "skofja
     loka"); accents are optional and words are matched by their stem. Whoosh query syntax also
-    works: "exact phrase", OR, NOT, title_en:hackathon, wild* .
+    works: "exact phrase", OR, NOT, title_en:hackathon, wild* (a wildcard that stands for more
+    than 2,000 words of the index is refused; a lone * lists everything).
 
     Filters narrow the result: several values of one filter are OR, different filters are AND.
     With no QUERY, everything that matches the filters is listed.
