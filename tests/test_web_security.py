@@ -5,6 +5,7 @@ limits and why, are in docs/reliability-web.md."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -581,12 +582,28 @@ def test_error_pages_speak_the_language_asked(shipped_client: Any) -> None:
     html = response.get_data(as_text=True)
     assert response.status_code == 404 and response.headers["Content-Language"] == "de"
     assert '<html lang="de">' in html and "<h1>Nicht gefunden</h1>" in html
-    # a query the page refuses: the heading in German, the reason (from the library, English) below it
+    # a query the page refuses: heading, reason and hint in German; the JSON API keeps English
     response = shipped_client.get("/?q=*&lang=de")
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and response.headers["Content-Language"] == "de"
     assert ("<h1>Diese Anfrage kann nicht beantwortet werden</h1>\n"
-            "<p class=\"detail\">&#39;*&#39;: a wildcard needs at least 3 letters before * or ?</p>") in html
+            "<p class=\"detail\">&#39;*&#39;: vor * oder ? müssen mindestens 3 Buchstaben stehen</p>"
+            "<p>entfernen Sie * oder ? oder schreiben Sie mehr Buchstaben, etwa &#39;hack*&#39;</p>") in html
+    assert shipped_client.get("/api/search?q=*&lang=de").get_json() == {
+        "error": "'*': a wildcard needs at least 3 letters before * or ?",
+        "hint": "remove the * or ?, or write more letters, as in 'hack*'"}
+    # every refusal has its German text, with the same placeholders as the English one
+    from toolbox.labels import WEB_LABELS
+
+    refusals = {k: v for k, v in WEB_LABELS.items() if k.startswith("refuse_")}
+    assert len(refusals) == 11
+    for key, row in refusals.items():
+        assert set(row) == {"en", "de"}, key
+        assert re.findall(r"\{\w+\}", row["en"]) == re.findall(r"\{\w+\}", row["de"]), key
+    # a reason from the library (not the page's own limits) stays English under the German heading
+    html = shipped_client.get("/?audience=nope&lang=de").get_data(as_text=True)
+    assert "<h1>Diese Anfrage kann nicht beantwortet werden</h1>" in html
+    assert "<p class=\"detail\">unknown audience value &#39;nope&#39;</p>" in html
 
 
 def test_no_index_answers_503_without_paths(minimal: Path, caplog: pytest.LogCaptureFixture) -> None:

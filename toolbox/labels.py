@@ -192,6 +192,25 @@ WEB_LABELS: dict[str, dict[str, str]] = {
     "busy_hint": {"en": "Please try again in a few seconds.",
                   "de": "Bitte versuchen Sie es in einigen Sekunden noch einmal."},
     "internal": {"en": "Something went wrong on our side", "de": "Bei uns ist etwas schiefgegangen"},
+    # why the page refuses a request (web.Refused); {n} and {text} are filled in
+    "refuse_query_chars": {"en": "the query is longer than {n} characters",
+                           "de": "die Suchanfrage ist länger als {n} Zeichen"},
+    "refuse_query_words": {"en": "the query has more than {n} words", "de": "die Suchanfrage hat mehr als {n} Wörter"},
+    "refuse_ranges": {"en": "ranges ([a TO b]) cannot be searched here",
+                      "de": "Bereiche ([a TO b]) können hier nicht gesucht werden"},
+    "refuse_ranges_hint": {"en": "search for words; 'toolbox search' on the command line accepts ranges",
+                           "de": "suchen Sie nach Wörtern; 'toolbox search' auf der Kommandozeile kennt Bereiche"},
+    "refuse_wildcard_prefix": {"en": "'{text}': a wildcard needs at least {n} letters before * or ?",
+                               "de": "'{text}': vor * oder ? müssen mindestens {n} Buchstaben stehen"},
+    "refuse_wildcard_prefix_hint": {"en": "remove the * or ?, or write more letters, as in 'hack*'",
+                                    "de": "entfernen Sie * oder ? oder schreiben Sie mehr Buchstaben, etwa 'hack*'"},
+    "refuse_wildcards": {"en": "the query has more than {n} wildcards",
+                         "de": "die Suchanfrage hat mehr als {n} Platzhalter (* oder ?)"},
+    "refuse_address_length": {"en": "the address is longer than {n} KB", "de": "die Adresse ist länger als {n} KB"},
+    "refuse_params": {"en": "the address has more than {n} parameters",
+                      "de": "die Adresse hat mehr als {n} Parameter"},
+    "refuse_control": {"en": "the address contains control characters", "de": "die Adresse enthält Steuerzeichen"},
+    "refuse_filter_values": {"en": "more than {n} filter values", "de": "mehr als {n} Filterwerte"},
 }
 
 

@@ -114,36 +114,44 @@ def _error_text(key: str, lang: str) -> str:
     return row.get(lang) or row["en"]
 
 
+class Refused(QueryError):
+    """A request the web page refuses for its shape or size (400). The message is English, as
+    the JSON API and the logs give it; the page shows it in its own language from the labels."""
+
+    def __init__(self, key: str, hint_key: str = "", **params: object) -> None:
+        self.key, self.hint_key, self.params = key, hint_key, params
+        message, hint = self.localised("en")
+        super().__init__(message, [Problem("", 0, 0, "q", message, hint)])
+
+    def localised(self, lang: str) -> tuple[str, str]:
+        """Message and hint in ``lang`` (English where a label has no translation)."""
+        return (_error_text(self.key, lang).format(**self.params),
+                _error_text(self.hint_key, lang) if self.hint_key else "")
+
+
 def check_query(query: str) -> None:
     """Refuse, with a QueryError (400), the query shapes whose cost grows with the index rather
     than with the query: the web page is public, the CLI and the library keep full Whoosh syntax."""
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+        raise Refused("refuse_query_chars", n=MAX_QUERY_CHARS)
     tokens = [t.text for t in tokenize(query) if t.text not in OPERATORS and t.text not in "()"]
     if len(tokens) > MAX_QUERY_WORDS:
-        raise QueryError(f"the query has more than {MAX_QUERY_WORDS} words")
+        raise Refused("refuse_query_words", n=MAX_QUERY_WORDS)
     wildcards = 0
     for text in tokens:
         if text.startswith('"'):
             continue  # a phrase: Whoosh matches * and ? in it literally
         if any(c in text for c in "[]{}"):
-            raise QueryError("ranges ([a TO b]) cannot be searched here",
-                             [_hint("ranges ([a TO b]) cannot be searched here",
-                                    "search for words; 'toolbox search' on the command line accepts ranges")])
+            raise Refused("refuse_ranges", "refuse_ranges_hint")
         term = text.lstrip("+-").rpartition(":")[2]
         cut = min((term.find(c) for c in "*?" if c in term), default=-1)
         if cut < 0:
             continue
         wildcards += 1
         if sum(c.isalnum() for c in term[:cut]) < WILDCARD_PREFIX:
-            message = f"'{text}': a wildcard needs at least {WILDCARD_PREFIX} letters before * or ?"
-            raise QueryError(message, [_hint(message, "remove the * or ?, or write more letters, as in 'hack*'")])
+            raise Refused("refuse_wildcard_prefix", "refuse_wildcard_prefix_hint", text=text, n=WILDCARD_PREFIX)
     if wildcards > MAX_WILDCARDS:
-        raise QueryError(f"the query has more than {MAX_WILDCARDS} wildcards")
-
-
-def _hint(message: str, hint: str) -> Problem:
-    return Problem("", 0, 0, "q", message, hint)
+        raise Refused("refuse_wildcards", n=MAX_WILDCARDS)
 
 
 class _Lazy:
@@ -332,20 +340,20 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         """Refuse oversized requests before any work; see the MAX_* constants."""
         if len(request.query_string) > MAX_QUERY_BYTES:
             g.plain = True
-            raise QueryError(f"the address is longer than {MAX_QUERY_BYTES // 1024} KB")
+            raise Refused("refuse_address_length", n=MAX_QUERY_BYTES // 1024)
         if (request.content_length or 0) > MAX_BODY:
             g.plain = True
             abort(413)
         pairs = list(request.args.items(multi=True))
         if len(pairs) > MAX_PARAMS:
             g.plain = True
-            raise QueryError(f"the address has more than {MAX_PARAMS} parameters")
+            raise Refused("refuse_params", n=MAX_PARAMS)
         if any(_CONTROL.search(key) or _CONTROL.search(value) for key, value in pairs):
             g.plain = True
-            raise QueryError("the address contains control characters")
+            raise Refused("refuse_control")
         values = sum(len(v.split(",")) for key, v in pairs if key in FACET_AXES)
         if values > MAX_FILTER_VALUES:
-            raise QueryError(f"more than {MAX_FILTER_VALUES} filter values")
+            raise Refused("refuse_filter_values", n=MAX_FILTER_VALUES)
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -534,10 +542,13 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             lang = current_lang()
             return error_page(503, _error_text("unavailable", lang), _error_text("unavailable_hint", lang))
         problem = exc.problems[0] if exc.problems else None
-        # the reasons come from the library, in English: a heading in the page's language says
-        # what happened to a reader who does not read English
-        return error_page(400, web_labels(current_lang())["bad_request"], problem.hint if problem else "",
-                          problem.message if problem else exc.message)
+        message, hint = (problem.message, problem.hint) if problem else (exc.message, "")
+        lang = current_lang()
+        if isinstance(exc, Refused) and not request.path.startswith("/api/"):
+            message, hint = exc.localised(lang)
+        # the library's own reasons are English: the heading in the page's language says what
+        # happened to a reader who does not read English
+        return error_page(400, web_labels(lang)["bad_request"], hint, message)
 
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
