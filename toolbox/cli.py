@@ -519,10 +519,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, 
     if debug and not _loopback(host):
         from .errors import UsageError
 
-        message = f"--debug is only allowed on this machine's own address, not on {host}"
-        raise UsageError(message, [Problem("", 0, 0, "host", message,
-                                           "the debugger runs any code typed into the browser; use --host 127.0.0.1 "
-                                           "with --debug, or serve without --debug")])
+        raise UsageError.about("host", f"--debug is only allowed on this machine's own address, not on {host}",
+                               "the debugger runs any code typed into the browser; use --host 127.0.0.1 with "
+                               "--debug, or serve without --debug")
     toolbox = _toolbox(ctx)
     report = toolbox.ensure_index(progress=_progress)
     if report is not None:

@@ -39,10 +39,6 @@ def to_numbers(bitset: int) -> list[int]:
     return out
 
 
-def contains(bitset: int, n: int) -> bool:
-    return bool(bitset >> n & 1)
-
-
 @dataclass(frozen=True)
 class TagTable:
     """Which documents carry which tag value: ``axes[axis][value]`` is a bit set of document

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, Self
 
 Severity = Literal["error", "warning"]
 
@@ -78,6 +78,40 @@ def did_you_mean(value: str, known: Iterable[str], *, list_all: bool = False) ->
     return f"expected one of {len(choices)} known values (see methods/vocabulary.yaml)"
 
 
+class ProblemList:
+    """Problems that list at most ``limit`` per file; the others are only counted, into one
+    closing problem at the first of them (an error if any of them is). Nobody reads thousands
+    of problems, and working out "did you mean" for 45,000 unknown keys took 30 s: callers ask
+    :meth:`full` before computing a hint."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.listed: list[Problem] = []
+        self._per_file: dict[str, int] = {}
+        self._unlisted: dict[str, tuple[int, int, int, Severity]] = {}  # path -> count, line, column, severity
+
+    def full(self, path: str) -> bool:
+        return self.limit is not None and self._per_file.get(path, 0) >= self.limit
+
+    def add(self, problem: Problem) -> None:
+        if self.full(problem.path):
+            self.count(problem.path, problem.line, problem.column, problem.severity)
+        else:
+            self._per_file[problem.path] = self._per_file.get(problem.path, 0) + 1
+            self.listed.append(problem)
+
+    def count(self, path: str, line: int, column: int, severity: Severity) -> None:
+        """One more problem of ``path`` beyond the limit (its position counts if it is the first)."""
+        n, first_line, first_column, worst = self._unlisted.get(path, (0, line, column, severity))
+        self._unlisted[path] = (n + 1, first_line, first_column, "error" if "error" in (worst, severity) else "warning")
+
+    def all(self) -> list[Problem]:
+        """The listed problems, then one closing problem per file that had more."""
+        return [*self.listed, *(Problem(path, line, column, "", f"{n:,} more problem{'s' if n != 1 else ''} from "
+                                        "here on, not listed", "correct the problems above and check again", worst)
+                                for path, (n, line, column, worst) in self._unlisted.items())]
+
+
 def unknown_values(axis: str, values: Iterable[str], known: Iterable[str]) -> list[Problem]:
     """One problem per value of ``axis`` that is not among ``known``, each with a 'did you mean'."""
     choices = list(known)
@@ -99,6 +133,11 @@ class ToolboxError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = tuple(problems)
+
+    @classmethod
+    def about(cls, field: str, message: str, hint: str = "") -> Self:
+        """The error for one problem of an option or argument (no file): ``field`` names it."""
+        return cls(message, [Problem("", 0, 0, field, message, hint)])
 
 
 class ContentError(ToolboxError):

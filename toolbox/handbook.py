@@ -9,7 +9,6 @@ only for PDF) plus a lock file beside it, atomically, so a failed build writes n
 from __future__ import annotations
 
 import copy
-import gc
 import json
 import os
 import tempfile
@@ -22,6 +21,7 @@ from typing import Any
 from . import __version__
 from .errors import ContentError, Problem, QueryError, ToolboxError, UsageError
 from .fileio import atomic_write_text, fsync_dir
+from .gcpause import paused_gc
 from .labels import LICENCE_TEXT, labels_for
 from .model import Method, Pilot, Record, Region, Source, Text
 from .project import Catalogue
@@ -278,17 +278,12 @@ def html_to_pdf(html: str, target: Path, base_url: str) -> int:
                      "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
                      "libharfbuzz-subset0; macOS: brew install pango), or write .html and print it")]) from exc
     _memoise_page_references()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         document = HTML(string=html, base_url=base_url).render(pdf_tags=True)
         join_leader_dots(document)
         document.write_pdf(target, pdf_variant="pdf/ua-1")
         pages = len(document.pages)
         del document  # freed by reference counting before the collector runs again
-    finally:
-        if collecting:
-            gc.enable()
     return pages
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import json
 import os
 import pickle
@@ -54,6 +53,7 @@ from .docsets import TagTable, from_numbers
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_bytes, atomic_write_text, fsync_dir
 from .files import VOCABULARY_FILE, content_root, record_stats
+from .gcpause import paused_gc
 from .parts import processes_for, write_in_parts
 from .paths import is_project
 
@@ -138,15 +138,11 @@ def read_manifest(gen: Path | None) -> dict[str, Any] | None:
 def read_pickle(path: Path) -> Any:
     # The cyclic garbage collector runs again and again while pickle builds tens of thousands
     # of small containers and finds nothing to free; pausing it halves the load time.
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        return pickle.loads(path.read_bytes())
+        with paused_gc():
+            return pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
         return None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_files(gen: Path | None) -> dict[str, list[Any]] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .errors import ContentError, Problem, Severity, article, did_you_mean, sort_problems
+from .errors import ContentError, Problem, ProblemList, article, did_you_mean, sort_problems
 from .files import (
     FOLDER_OF_KIND,
     VOCABULARY_FILE,
@@ -201,42 +201,35 @@ def _check_references(references: list[Reference], ids: Mapping[str, str],
     by_kind: dict[str, list[str]] = defaultdict(list)
     for f in files:
         by_kind[f.kind].append(f.id)
-    problems = []
     folders: dict[str, str] = {str(k): v for k, v in FOLDER_OF_KIND.items()}
-    # as in validate.Checker: beyond MAX_PROBLEMS_PER_FILE a file's problems are only counted (a
-    # pilot naming 40,000 methods that do not exist spent 7 s on "did you mean")
-    listed: dict[str, int] = defaultdict(int)
-    unlisted: dict[str, tuple[int, int, int, Severity]] = {}  # path -> count, line, column, severity
+    # as in validate.Checker: a pilot naming 40,000 methods that do not exist spent 7 s on
+    # "did you mean" before a file's problems were limited
+    problems = ProblemList(MAX_PROBLEMS_PER_FILE)
     for ref in references:
         good = ref.target in ids and kind_of.get(ref.target) == ref.kind
         if good and ref.target != ref.source_id:
             continue
-        if listed[ref.path] >= MAX_PROBLEMS_PER_FILE:
-            n, line, column, severity = unlisted.get(ref.path, (0, ref.line, ref.column, "warning"))
-            unlisted[ref.path] = (n + 1, line, column, "warning" if good and severity == "warning" else "error")
+        if problems.full(ref.path):
+            problems.count(ref.path, ref.line, ref.column, "warning" if good else "error")
             continue
-        listed[ref.path] += 1
         if ref.target not in ids:
-            problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
-                                    f"no {ref.kind} with id '{ref.target}'",
-                                    did_you_mean(ref.target, by_kind[ref.kind])
-                                    if by_kind[ref.kind] else f"create methods/{folders[ref.kind]}"
-                                    f"{'/' if folders[ref.kind] else ''}{ref.target}.yaml"))
+            problems.add(Problem(ref.path, ref.line, ref.column, ref.field,
+                                 f"no {ref.kind} with id '{ref.target}'",
+                                 did_you_mean(ref.target, by_kind[ref.kind])
+                                 if by_kind[ref.kind] else f"create methods/{folders[ref.kind]}"
+                                 f"{'/' if folders[ref.kind] else ''}{ref.target}.yaml"))
         elif kind_of.get(ref.target) != ref.kind:
             actual = kind_of[ref.target]
             owner = kind_of.get(ref.source_id, "")
             right_field = _LINK_FIELDS.get((owner, actual))
-            problems.append(Problem(ref.path, ref.line, ref.column, ref.field,
-                                    f"'{ref.target}' is {article(actual)} {actual}, not {article(ref.kind)} {ref.kind}",
-                                    f"move it to '{right_field}:'" if right_field
-                                    else f"remove it; {owner or 'this'} records do not link to {actual}s"))
+            problems.add(Problem(ref.path, ref.line, ref.column, ref.field,
+                                 f"'{ref.target}' is {article(actual)} {actual}, not {article(ref.kind)} {ref.kind}",
+                                 f"move it to '{right_field}:'" if right_field
+                                 else f"remove it; {owner or 'this'} records do not link to {actual}s"))
         elif ref.target == ref.source_id:
-            problems.append(Problem(ref.path, ref.line, ref.column, ref.field, "a record links to itself",
-                                    "remove this entry", "warning"))
-    for path, (n, line, column, severity) in unlisted.items():
-        problems.append(Problem(path, line, column, "", f"{n:,} more problem{'s' if n != 1 else ''} from here on, "
-                                "not listed", "correct the problems above and check again", severity))
-    return problems
+            problems.add(Problem(ref.path, ref.line, ref.column, ref.field, "a record links to itself",
+                                 "remove this entry", "warning"))
+    return problems.all()
 
 
 def _check_link_symmetry(records: Mapping[str, Record],

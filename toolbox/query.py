@@ -22,6 +22,8 @@ OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 #: the web form sends at most 500 characters. Here rather than in ``search`` so that a recipe's
 #: queries are checked when it is loaded, without Whoosh.
 MAX_QUERY_CHARS = 1000
+#: The hint of every refusal of a query for its size.
+FEWER_WORDS = "a few words find what you need"
 
 
 def query_too_long(query: str) -> str:
@@ -81,9 +83,14 @@ class SynonymTable:
         return None
 
 
+def query_terms(text: str) -> list[str]:
+    """The words and phrases of a query, without operators and brackets."""
+    return [t.text for t in tokenize(text) if t.text not in OPERATORS and t.text not in "()"]
+
+
 def count_terms(prepared: str) -> int:
     """Words and phrases in a prepared query (operators and brackets not counted)."""
-    return sum(1 for t in tokenize(prepared) if t.text not in OPERATORS and t.text not in "()")
+    return len(query_terms(prepared))
 
 
 def prepare(query: str, synonyms: SynonymTable, stopwords: frozenset[str]) -> str:

@@ -35,7 +35,7 @@ from typing import Any
 from .errors import ContentError, Problem, UsageError, did_you_mean, sort_problems
 from .model import FACET_AXES, KINDS, Filters
 from .project import Catalogue
-from .query import query_too_long
+from .query import FEWER_WORDS, query_too_long
 from .schema import Bool, Choice, Field, Int, ListOf, Obj, Ref, Str, Tag
 from .validate import MAX_PROBLEMS_PER_FILE, Checker, type_name
 from .yamlsource import dotted, one_line, read_yaml_file
@@ -183,7 +183,7 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
                 # (found by fuzzing: a query of 8,204 characters)
                 too_long = query_too_long(checked.get("query", "")) if checked else ""
                 if too_long:
-                    checker.report((*where, "query"), too_long, "a few words find what you need")
+                    checker.report((*where, "query"), too_long, FEWER_WORDS)
                 elif checked is not None:
                     line, column = doc.pos((*where, "query") if "query" in checked else where)
                     items.append(Query(checked.get("query", ""), _filters(checked), checked.get("limit"),

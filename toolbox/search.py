@@ -31,7 +31,7 @@ from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, live_generation, read_spelling, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
-from .query import SynonymTable, bare_words, count_terms, prepare, query_too_long
+from .query import FEWER_WORDS, SynonymTable, bare_words, count_terms, prepare, query_too_long
 from .textutil import fold, shorten
 
 SORTS = ("relevance", "title", "effort")
@@ -220,7 +220,7 @@ def _parse(opened: _Opened, text: str, lang: str, shown: str | None = None) -> w
         unsearchable = _unsearchable_fields(opened, text)
         hint = (f"'{unsearchable[0]}:' names a field that cannot be searched; use plain words, or fields such as "
                 f"title_{lang}: or kind:" if unsearchable else "use plain words, or quote a phrase with \"…\"")
-        raise QueryError(message, [Problem("", 0, 0, "query", message, hint)]) from exc
+        raise QueryError.about("query", message, hint) from exc
     _use_array_matchers(q)
     return q
 
@@ -403,23 +403,20 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     paging and ticking facets repeat a query; a new generation starts with an empty cache."""
     opened = open_index(index_dir)
     if sort not in SORTS:
-        message = f"unknown sort '{_shown(sort)}'"
-        raise QueryError(message, [Problem("", 0, 0, "sort", message, did_you_mean(_shown(sort), SORTS))])
+        raise QueryError.about("sort", f"unknown sort '{_shown(sort)}'", did_you_mean(_shown(sort), SORTS))
     if lang not in opened.languages:
-        raise QueryError(f"unknown language '{_shown(lang)}'",
-                         [Problem("", 0, 0, "lang", f"unknown language '{_shown(lang)}'",
-                                  did_you_mean(_shown(lang), opened.languages))])
+        raise QueryError.about("lang", f"unknown language '{_shown(lang)}'",
+                               did_you_mean(_shown(lang), opened.languages))
     if limit is not None and limit < 0:
         raise QueryError("limit must be 0 or more")
     if not query.isascii() and any("\ud800" <= c <= "\udfff" for c in query):
         # Python's stand-ins for bytes of a command-line argument that were not UTF-8; Whoosh
         # cannot encode them (UnicodeEncodeError) and neither can a strict UTF-8 terminal
-        message = f"the query '{_shown(query)}' is not valid UTF-8 text"
-        raise QueryError(message, [Problem("", 0, 0, "query", message,
-                                           "set the terminal (or the program calling this) to UTF-8")])
+        raise QueryError.about("query", f"the query '{_shown(query)}' is not valid UTF-8 text",
+                               "set the terminal (or the program calling this) to UTF-8")
     too_long = query_too_long(query)
     if too_long:
-        raise QueryError(too_long, [Problem("", 0, 0, "query", too_long, "a few words find what you need")])
+        raise QueryError.about("query", too_long, FEWER_WORDS)
     check_filters(opened, filters)
     key = (query, tuple(sorted((a, tuple(v)) for a, v in filters.as_dict().items())), lang, limit, sort)
     with opened.lock:
@@ -443,19 +440,15 @@ MAX_EXPANDED_TERMS = 2000
 def _check_expansion(opened: _Opened, q: wq.Query, shown: str) -> None:
     """Refuse a query whose wildcards or ranges stand for too many words (counted only up to the
     limit, so the check itself stays cheap)."""
-    reader = opened.searcher.reader()
-    expanding = [leaf for leaf in q.leaves() if isinstance(leaf, wq.MultiTerm)]
-    if not expanding:
-        return
     n = 0
-    for leaf in expanding:
-        n += sum(1 for _ in islice(leaf.expanded_terms(reader), MAX_EXPANDED_TERMS + 1 - n))
+    for leaf in q.leaves():
+        if not isinstance(leaf, wq.MultiTerm):
+            continue
+        n += sum(1 for _ in islice(leaf.expanded_terms(opened.searcher.reader()), MAX_EXPANDED_TERMS + 1 - n))
         if n > MAX_EXPANDED_TERMS:
-            message = (f"the wildcards or ranges in '{_shown(shown)}' stand for more than {MAX_EXPANDED_TERMS:,} "
-                       "words of the index")
-            raise QueryError(message, [Problem("", 0, 0, "query", message,
-                                               "write more letters before * or ?, or search for the words "
-                                               "themselves")])
+            raise QueryError.about("query", f"the wildcards or ranges in '{_shown(shown)}' stand for more than "
+                                   f"{MAX_EXPANDED_TERMS:,} words of the index",
+                                   "write more letters before * or ?, or search for the words themselves")
 
 
 def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str
@@ -468,8 +461,8 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
     prepared = prepare(text, opened.synonyms, opened.stop) if text else ""
     terms = count_terms(prepared)
     if terms > MAX_QUERY_TERMS:
-        message = f"the query has {terms:,} search terms (synonyms included), more than the limit of {MAX_QUERY_TERMS}"
-        raise QueryError(message, [Problem("", 0, 0, "query", message, "a few words find what you need")])
+        raise QueryError.about("query", f"the query has {terms:,} search terms (synonyms included), more than the "
+                               f"limit of {MAX_QUERY_TERMS}", FEWER_WORDS)
     q = _parse(opened, prepared, lang, query) if prepared else None
     if q is not None:
         _check_expansion(opened, q, query)

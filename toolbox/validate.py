@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
-from .errors import Problem, Severity, article, did_you_mean
+from .errors import Problem, ProblemList, Severity, article, did_you_mean
 from .model import (
     EMPTY_TEXT,
     Effort,
@@ -116,40 +116,34 @@ class Checker:
         self.vocabulary = vocabulary
         self.languages = languages
         self.record_id = record_id
-        self.limit = limit
-        self.problems: list[Problem] = []
+        self._problems = ProblemList(limit)
         self.references: list[Reference] = []
-        self.unlisted: dict[Severity, int] = {}
-        self.first_unlisted: tuple[int, int] = (1, 1)
 
     # -- reporting -------------------------------------------------------------------
 
     @property
+    def problems(self) -> list[Problem]:
+        """The problems listed so far (without the closing count of :meth:`listed_problems`)."""
+        return self._problems.listed
+
+    @property
     def full(self) -> bool:
         """No more problems are listed: callers skip working out hints."""
-        return self.limit is not None and len(self.problems) >= self.limit
+        return self._problems.full(self.doc.path)
 
     def report(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
                severity: Severity = "error") -> None:
         line, column = self.doc.key_pos(path) if key else self.doc.pos(path)
         if self.full:
-            if not self.unlisted:
-                self.first_unlisted = (line, column)
-            self.unlisted[severity] = self.unlisted.get(severity, 0) + 1
+            self._problems.count(self.doc.path, line, column, severity)
             return
         # messages quote keys and values from the file, which may hold line breaks
-        self.problems.append(Problem(self.doc.path, line, column, dotted(path), one_line(message), one_line(hint),
-                                     severity))
+        self._problems.add(Problem(self.doc.path, line, column, dotted(path), one_line(message), one_line(hint),
+                                   severity))
 
     def listed_problems(self) -> list[Problem]:
         """The problems, closed by one that counts those beyond the limit."""
-        if not self.unlisted:
-            return self.problems
-        n = sum(self.unlisted.values())
-        return [*self.problems, Problem(self.doc.path, *self.first_unlisted, "",
-                                        f"{n:,} more problem{'s' if n != 1 else ''} from here on, not listed",
-                                        "correct the problems above and check again",
-                                        "error" if "error" in self.unlisted else "warning")]
+        return self._problems.all()
 
     # -- walking ---------------------------------------------------------------------
 
@@ -493,9 +487,9 @@ def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocab
     languages = set(vocabulary.languages) if vocabulary else set()
     checker = Checker(doc, vocabulary, languages, record_id, MAX_PROBLEMS_PER_FILE)
     data = checker.check_object(KIND_SPECS[kind], doc.data, ())
-    errors = [p for p in checker.listed_problems() if p.severity == "error"]
-    if data is None or errors:
-        return None, checker.listed_problems(), checker.references
+    problems = checker.listed_problems()
+    if data is None or any(p.severity == "error" for p in problems):
+        return None, problems, checker.references
     record = build_record(kind, record_id, doc.path, data)
     known = {name for name, _ in record.text_fields()}
     for lang, stamps in record.translations.items():

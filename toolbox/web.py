@@ -29,11 +29,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import live_generation
-from .labels import WEB_LABELS, labels_for, web_labels
+from .labels import labels_for, web_labels
 from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
-from .query import OPERATORS, tokenize
+from .query import query_terms
 from .reports import record_to_json, result_to_json
 from .search import facet_label, open_index, record_ids
 
@@ -46,7 +46,7 @@ FACET_SHOWN = 12
 MAX_BASKET = 200
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# Request limits, checked before any search runs (docs/reliability-web.md says why each value).
+# Request limits, checked before any search runs (docs/reliability.md says why each value).
 # Werkzeug bounds form bodies (MAX_FORM_PARTS) but not a GET query string, and every page here
 # is a GET, so the query string is checked by hand: its length before Werkzeug parses it, then
 # the number of parameters and of filter values. Everything over a limit answers 400.
@@ -109,11 +109,6 @@ def _catalogue(project: Path, generation: str) -> Catalogue:
         return _catalogue_cached(project, generation)
 
 
-def _error_text(key: str, lang: str) -> str:
-    row = WEB_LABELS[key]
-    return row.get(lang) or row["en"]
-
-
 class Refused(QueryError):
     """A request the web page refuses for its shape or size (400). The message is English, as
     the JSON API and the logs give it; the page shows it in its own language from the labels."""
@@ -125,8 +120,8 @@ class Refused(QueryError):
 
     def localised(self, lang: str) -> tuple[str, str]:
         """Message and hint in ``lang`` (English where a label has no translation)."""
-        return (_error_text(self.key, lang).format(**self.params),
-                _error_text(self.hint_key, lang) if self.hint_key else "")
+        labels = web_labels(lang)
+        return labels[self.key].format(**self.params), labels[self.hint_key] if self.hint_key else ""
 
 
 def check_query(query: str) -> None:
@@ -134,7 +129,7 @@ def check_query(query: str) -> None:
     than with the query: the web page is public, the CLI and the library keep full Whoosh syntax."""
     if len(query) > MAX_QUERY_CHARS:
         raise Refused("refuse_query_chars", n=MAX_QUERY_CHARS)
-    tokens = [t.text for t in tokenize(query) if t.text not in OPERATORS and t.text not in "()"]
+    tokens = query_terms(query)
     if len(tokens) > MAX_QUERY_WORDS:
         raise Refused("refuse_query_words", n=MAX_QUERY_WORDS)
     wildcards = 0
@@ -457,7 +452,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
     def busy() -> Response:
         lang = current_lang()
-        response = error_page(503, _error_text("busy", lang), _error_text("busy_hint", lang))
+        response = error_page(503, web_labels(lang)["busy"], web_labels(lang)["busy_hint"])
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
 
@@ -536,19 +531,18 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
     @app.errorhandler(ToolboxError)
     def toolbox_error(exc: ToolboxError) -> Response:
+        labels = web_labels(lang := current_lang())
         if isinstance(exc, IndexUnavailable):
             # its message names folders on the server: logged, not shown
             app.logger.error("search index unavailable: %s", exc.message)
-            lang = current_lang()
-            return error_page(503, _error_text("unavailable", lang), _error_text("unavailable_hint", lang))
+            return error_page(503, labels["unavailable"], labels["unavailable_hint"])
         problem = exc.problems[0] if exc.problems else None
         message, hint = (problem.message, problem.hint) if problem else (exc.message, "")
-        lang = current_lang()
         if isinstance(exc, Refused) and not request.path.startswith("/api/"):
             message, hint = exc.localised(lang)
         # the library's own reasons are English: the heading in the page's language says what
         # happened to a reader who does not read English
-        return error_page(400, web_labels(lang)["bad_request"], hint, message)
+        return error_page(400, labels["bad_request"], hint, message)
 
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
@@ -560,19 +554,19 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
     @app.errorhandler(405)
     def not_allowed(exc: HTTPException) -> Response:
-        response = error_page(405, _error_text("method", current_lang()))
+        response = error_page(405, web_labels(current_lang())["method"])
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
         return response
 
     @app.errorhandler(413)
     def too_large(_exc: Exception) -> Response:
-        return error_page(413, _error_text("too_large", current_lang()))
+        return error_page(413, web_labels(current_lang())["too_large"])
 
     @app.errorhandler(500)
     def internal_error(_exc: Exception) -> Response:
         # Flask has logged the exception; the page says nothing about it
-        return error_page(500, _error_text("internal", current_lang()))
+        return error_page(500, web_labels(current_lang())["internal"])
 
     return app
 

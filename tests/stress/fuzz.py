@@ -306,16 +306,21 @@ def check_json(value: Any, what: str) -> list[Violation]:
 # --------------------------------------------------------------------------- targets
 
 
-def content_copy(workdir: Path, index_dir: Path | None) -> Path:
-    """The shipped content, copied: a search or an assembled recipe updates a stale index first,
-    and edits to the checkout during a long run (someone else's work) made inputs look slow. With
-    an ``index_dir`` given (the test suite's index of the checkout), the checkout itself."""
-    if index_dir is not None:
-        return REPO
-    project = workdir / "project"
-    if not project.exists():
-        shutil.copytree(REPO / "methods", project / "methods")
-    return project
+def shipped_toolbox(workdir: Path, index_dir: Path | None, name: str) -> Any:
+    """A Toolbox of the shipped content, copied, with its index built: a search or an assembled
+    recipe updates a stale index first, and edits to the checkout during a long run (someone
+    else's work) made inputs look slow. With an ``index_dir`` given (the test suite's index of
+    the checkout), the checkout itself."""
+    from toolbox import Toolbox
+
+    project = REPO
+    if index_dir is None:
+        project = workdir / "project"
+        if not project.exists():
+            shutil.copytree(REPO / "methods", project / "methods")
+    toolbox = Toolbox.open(project, index_dir or workdir / f"{name}-index")
+    toolbox.build_index()
+    return toolbox
 
 
 class Target:
@@ -445,10 +450,7 @@ class RecipeTarget(Target):
         self.loaded = 0
 
     def setup(self, workdir: Path) -> None:
-        from toolbox import Toolbox
-
-        self.toolbox = Toolbox.open(content_copy(workdir, self.index_dir), self.index_dir or workdir / "recipe-index")
-        self.toolbox.build_index()
+        self.toolbox = shipped_toolbox(workdir, self.index_dir, self.name)
         self.catalogue = self.toolbox.catalogue
         self.file = workdir / "recipe.yaml"
 
@@ -609,12 +611,10 @@ class QueryTarget(Target):
     def setup(self, workdir: Path) -> None:
         from click.testing import CliRunner
 
-        from toolbox import Toolbox
         from toolbox.search import open_index, record_ids
         from toolbox.web import create_app
 
-        self.toolbox = Toolbox.open(content_copy(workdir, self.index_dir), self.index_dir or workdir / "query-index")
-        self.toolbox.build_index()
+        self.toolbox = shipped_toolbox(workdir, self.index_dir, self.name)
         opened = open_index(self.toolbox.index_dir)
         self.languages = list(opened.languages)
         self.known = {axis: sorted(opened.tag_table.get(axis, {})) for axis in AXES}
