@@ -104,13 +104,20 @@ class Toolbox:
         update: bool = True,
         progress: Progress | None = None,
         cache: bool = False,
+        correct: bool = True,
     ) -> SearchResult:
         """Search the index (built or updated first when ``update`` is true). ``cache`` keeps
-        results per index generation, for long-lived processes that repeat queries."""
+        results per index generation, for long-lived processes that repeat queries.
+
+        Every word counts and none is required (see docs/search.md). A word that matches
+        nothing is replaced by a close word of ``lang`` or of the vocabulary when there is one:
+        ``result.corrected`` is then the query searched; with ``correct=False`` it is only
+        offered as ``result.suggestion``. ``result.unmatched`` lists the words no record holds."""
         from .search import search
 
         if update:
             self.ensure_index(progress)
         filters = Filters.of({"audience": audience, "sector": sector, "region": region,
                               "effort": effort, "kind": kind})
-        return search(self.index_dir, query, filters, lang=lang, limit=limit, sort=sort, cache=cache)
+        return search(self.index_dir, query, filters, lang=lang, limit=limit, sort=sort, cache=cache,
+                      correct=correct)

@@ -229,14 +229,15 @@ def index(ctx: click.Context, rebuild: bool, quiet: bool) -> None:
 
 
 def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str,
-                limit: int | None, sort: str, update: bool = True) -> Any:
+                limit: int | None, sort: str, update: bool = True, correct: bool = True) -> Any:
     toolbox = _toolbox(ctx)
     report = toolbox.ensure_index(progress=_progress) if update else None
     if report is not None:
         _progress(report.summary())
         if report.skipped:
             _progress("some records have errors and were left out; run 'toolbox validate' for details")
-    return toolbox.search(" ".join(query), lang=lang, limit=limit, sort=sort, update=False, **filters)
+    return toolbox.search(" ".join(query), lang=lang, limit=limit, sort=sort, update=False, correct=correct,
+                          **filters)
 
 
 @main.command()
@@ -250,6 +251,8 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
 @click.option("--all", "show_all", is_flag=True, help="Show every hit.")
 @click.option("--sort", type=click.Choice(["relevance", "title", "effort"]), default="relevance",
               show_default=True, help="Order of the hits.")
+@click.option("--exact", is_flag=True,
+              help="Search the words as typed: no typo correction (a close word is only suggested).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (shape: docs/json.md).")
 @click.option("--no-update", is_flag=True,
               help="Search the index as it is, without checking the records for changes first (for scripts "
@@ -257,13 +260,20 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
 @click.pass_context
 @handle_errors
 def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int, show_all: bool, sort: str,
-           as_json: bool, no_update: bool, **axes: tuple[str, ...]) -> None:
+           exact: bool, as_json: bool, no_update: bool, **axes: tuple[str, ...]) -> None:
     """Search methods, pilot actions and regions.
 
-    QUERY is plain words in any supported language ("Workshops für Verwaltungen", "skofja
-    loka"); accents are optional and words are matched by their stem. Whoosh query syntax also
-    works: "exact phrase", OR, NOT, title_en:hackathon, wild* (a wildcard that stands for more
-    than 2,000 words of the index is refused; a lone * lists everything).
+    QUERY is plain words or a sentence in any supported language ("Wie öffnen wir leere Hallen
+    für Kreative?", "skofja loka"). Every word counts and none is required: records holding
+    more of the words, and holding them in the title, come first; methods before pilot actions
+    at equal relevance. Words match by stem and without accents, German and Dutch compounds
+    match their parts, and the vocabulary's synonyms count (KKW = CCI). A word that matches
+    nothing is corrected when a close word exists in the --lang language, and the output says
+    so (--exact turns that off).
+
+    Syntax for those who want it: "exact phrase", +required, -excluded, AND, OR, NOT,
+    title_en:hackathon, wild* (a wildcard that stands for more than 2,000 words of the index is
+    refused; a lone * lists everything). See docs/search.md.
 
     Filters narrow the result: several values of one filter are OR, different filters are AND.
     With no QUERY, everything that matches the filters is listed.
@@ -276,7 +286,8 @@ def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int,
       toolbox search "help desk" --json
     """
     filters = {axis: axes[f"{axis}_"] for axis in AXES}
-    result = _run_search(ctx, query, filters, lang, None if show_all else limit, sort, update=not no_update)
+    result = _run_search(ctx, query, filters, lang, None if show_all else limit, sort, update=not no_update,
+                         correct=not exact)
     if as_json:
         from .reports import result_to_json
 
@@ -566,40 +577,79 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, 
 @click.option("--no-pdf", is_flag=True, help="Skip the handbook rows (they need 30 and 200 methods).")
 @click.option("--no-web", is_flag=True, help="Skip the concurrent web search rows.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the tables (Markdown) to this file.")
+              help="Also write the tables (Markdown, or JSON with --json) to this file.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the generated corpora and indexes in this folder.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+@click.option("--relevance", is_flag=True,
+              help="Measure ranking quality on judged queries instead of timings (nDCG@5, MRR@10, success@3).")
+@click.option("--judgments", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="With --relevance: the judged queries (YAML; default: the set shipped with the toolbox).")
+@click.option("--worst", default=10, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="With --relevance: list the N queries the toolbox ranks worst.")
+@click.option("--json", "as_json", is_flag=True, help="With --relevance: print the report as JSON.")
+@click.pass_context
 @handle_errors
-def benchmark(records: str, no_pdf: bool, no_web: bool, output: Path | None, keep: Path | None,
-              force: bool) -> None:
-    """Measure the toolbox against an SQLite FTS5 baseline on synthetic corpora.
+def benchmark(ctx: click.Context, records: str, no_pdf: bool, no_web: bool, output: Path | None, keep: Path | None,
+              force: bool, relevance: bool, judgments: Path | None, worst: int, as_json: bool) -> None:
+    """Measure the toolbox against an SQLite FTS5 baseline: speed on synthetic corpora, or
+    ranking quality on judged queries (--relevance).
 
-    Generates N valid records per size, then times a full build, a one-record update, warm
-    searches with facet counts (p50/p95, with and without filters), filter-only queries, a cold
-    'toolbox search' process, web search under 16 concurrent clients, handbooks of 30 and 200
-    methods, and peak memory; the same queries run on FTS5 built from the same documents and
-    must return the same hits and facet counts. Not part of the test run (a smoke run is).
+    Timings (the default): generates N valid records per size, then times a full build, a
+    one-record update, warm searches with facet counts (p50/p95, with and without filters),
+    filter-only queries, a cold 'toolbox search' process, web search under 16 concurrent
+    clients, handbooks of 30 and 200 methods, and peak memory; the same queries run on FTS5
+    built from the same documents and must return the same hits and facet counts. Not part of
+    the test run (a smoke run is).
+
+    Relevance (--relevance): runs every query of a judged set (YAML: id, query, lang, type and
+    the relevant record ids with grades, 2 ideal, 1 relevant) on the project's records, with the
+    toolbox and with FTS5-OR (the query's words ORed, ranked by bm25) over the same documents,
+    and prints nDCG@5, MRR@10, success@3 and the share of queries without results: overall,
+    per language, per query type, and the worst queries. Takes seconds.
 
     \b
-    Example (takes several minutes):
-      toolbox benchmark --records 300,5000,10000 -o docs/benchmark-latest.md
+    Examples:
+      toolbox benchmark --records 300,5000,10000 -o docs/benchmark-latest.md   (several minutes)
+      toolbox benchmark --relevance                      shipped judged set, shipped records
+      toolbox benchmark --relevance --judgments my-queries.yaml --worst 20
+      toolbox -p my-project benchmark --relevance --judgments j.yaml --json -o relevance.json
     """
-    from .benchmark import main as run_benchmark
+    from click.core import ParameterSource
 
+    from .errors import UsageError
+
+    def given(*names: str) -> list[str]:
+        return [name for name in names if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
+
+    flags = {"records": "--records", "no_pdf": "--no-pdf", "no_web": "--no-web", "keep": "--keep",
+             "judgments": "--judgments", "worst": "--worst", "as_json": "--json"}
+    if relevance and (timing_only := given("records", "no_pdf", "no_web", "keep")):
+        raise UsageError.about(flags[timing_only[0]], "only for the timing benchmark, not with --relevance",
+                               "run the two benchmarks as separate commands")
+    if not relevance and (relevance_only := given("judgments", "worst", "as_json")):
+        raise UsageError.about(flags[relevance_only[0]], "only with --relevance",
+                               f"toolbox benchmark --relevance {flags[relevance_only[0]]} …")
     try:
         sizes = [int(x) for x in records.split(",") if x.strip()]
     except ValueError as exc:
-        from .errors import UsageError
-
         raise UsageError(f"--records takes whole numbers, got '{records}'") from exc
     if output:
         from .fileio import refuse_to_overwrite
 
-        refuse_to_overwrite([output], force)  # before minutes of measuring, not after
-    if keep:
-        keep.mkdir(parents=True, exist_ok=True)
-    text = run_benchmark(sizes, pdf=not no_pdf, web=not no_web, keep=keep, say=_progress)
+        refuse_to_overwrite([output], force)  # before measuring, not after
+    if relevance:
+        from .relevance import evaluate, format_report, report_json
+
+        report = evaluate(_toolbox(ctx), judgments, say=_progress)
+        text = (json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n" if as_json
+                else format_report(report, worst=worst))
+    else:
+        from .benchmark import main as run_benchmark
+
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+        text = run_benchmark(sizes, pdf=not no_pdf, web=not no_web, keep=keep, say=_progress)
     click.echo(text, nl=False)
     if output:
         from .fileio import atomic_write_text

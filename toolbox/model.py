@@ -276,8 +276,10 @@ class SearchResult:
     hits: tuple[Hit, ...]
     facets: Mapping[str, tuple[FacetValue, ...]]
     filters: Mapping[str, tuple[str, ...]]
-    suggestion: str | None = None
+    suggestion: str | None = None  # a corrected query, offered but not searched (correction off)
     sort: str = "relevance"
+    corrected: str | None = None  # the query searched instead of ``query`` (typos corrected)
+    unmatched: tuple[str, ...] = ()  # words and phrases of the query that no record holds
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""Prepare a user's query string before Whoosh parses it (no Whoosh here).
+"""A user's query string before Whoosh sees it (no Whoosh here): tokens, synonym lookup by
+stem, limits.
 
-Plain words are the common case: stop words of any supported language are dropped (so "für"
-in "Workshops für Verwaltungen" does not have to occur in a record), and words or phrases that
-belong to a synonym group are replaced by an OR of the whole group (CCI → KKW, Kreativwirtschaft
-…). Quoted phrases, ``field:value`` terms, operators and brackets pass through unchanged, so
-Whoosh query syntax keeps working for those who know it.
+Plain words are the common case; ``querybuild`` turns each word or synonym group into a clause.
+Words or phrases that belong to a synonym group are found by their stems in every language of
+the index ("Fokusgruppen" finds the group of "Fokusgruppe"). Quoted phrases, ``field:value``
+terms, operators and brackets pass through unchanged, so Whoosh query syntax keeps working for
+those who know it. Stop words are not dropped here: each field's analyser drops those of its
+own language (a Dutch "mijn" is a word in an English or German field).
 """
 
 from __future__ import annotations
@@ -58,29 +60,63 @@ def bare_words(query: str) -> list[str]:
     return [t.text for t in tokenize(query) if t.bare]
 
 
-def _quote(phrase: str) -> str:
+def quote_phrase(phrase: str) -> str:
     phrase = phrase.replace('"', "")
     return f'"{phrase}"' if " " in phrase or "-" in phrase else phrase
 
 
-class SynonymTable:
-    """Longest-match lookup of synonym phrases, compared folded ('KKW' = 'kkw')."""
+_PHRASE_WORD = re.compile(r"\w+")
 
-    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
+
+class SynonymTable:
+    """Longest-match lookup of synonym phrases, compared folded ('KKW' = 'kkw') and by stem in
+    each of ``languages`` ('Fokusgruppen' = 'Fokusgruppe', 'průmyslové kultury' = 'průmyslová
+    kultura')."""
+
+    def __init__(self, groups: Iterable[Sequence[str]], languages: Sequence[str] = ()) -> None:
         self.groups: list[tuple[str, ...]] = [tuple(g) for g in groups]
+        self.languages = tuple(languages)
         self.lookup: dict[tuple[str, ...], int] = {}
         for i, group in enumerate(self.groups):
             for phrase in group:
-                self.lookup.setdefault(tuple(fold(phrase).split()), i)
+                for key in self._keys(phrase.split(), index=True):
+                    self.lookup.setdefault(key, i)
         self.longest = max((len(k) for k in self.lookup), default=0)
+
+    def _keys(self, words: Sequence[str], *, index: bool) -> list[tuple[str, ...]]:
+        """The folded words, then the stems in every language (language-tagged, so that one
+        language's stem never meets another's)."""
+        keys = [tuple(fold(w) for w in words)]
+        if not self.languages:
+            return keys
+        from .morphology import forms
+
+        lowered = [" ".join(_PHRASE_WORD.findall(w.lower())) for w in words]
+        if not all(lowered):
+            return keys
+        for lang in self.languages:
+            for pick in (0, 1) if index else (0,):
+                stems = []
+                for w in lowered:
+                    terms = forms(w, lang, index=index) if " " not in w else (w,)
+                    stems.append(terms[min(pick, len(terms) - 1)])
+                # a stem of two letters or fewer says too little to stand for a word
+                if all(len(s) > 2 for s in stems):
+                    keys.append(("\x00" + lang, *stems))
+        return keys
 
     def match(self, words: Sequence[str], start: int) -> tuple[int, int] | None:
         """(group index, number of words) of the longest synonym starting at ``start``."""
         for n in range(min(self.longest, len(words) - start), 0, -1):
-            key = tuple(fold(w) for w in words[start:start + n])
-            if key in self.lookup:
-                return self.lookup[key], n
+            for key in self._keys(words[start:start + n], index=False):
+                if key in self.lookup:
+                    return self.lookup[key], n
         return None
+
+    def expand(self, query: str) -> str:
+        """``query`` with every synonym word or phrase replaced by an OR of its group, for Whoosh
+        to parse (queries with operators)."""
+        return prepare(query, self, frozenset())
 
 
 def query_terms(text: str) -> list[str]:
@@ -125,7 +161,7 @@ def prepare(query: str, synonyms: SynonymTable, stopwords: frozenset[str]) -> st
             if found:
                 group, n = found
                 if not (plain and group in seen_groups):
-                    out.append("(" + " OR ".join(_quote(p) for p in synonyms.groups[group]) + ")")
+                    out.append("(" + " OR ".join(quote_phrase(p) for p in synonyms.groups[group]) + ")")
                     seen_groups.add(group)
                 j += n
                 continue

@@ -26,6 +26,8 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
         "filters": {k: list(v) for k, v in result.filters.items()},
         "total": result.total,
         "suggestion": result.suggestion,
+        "corrected": result.corrected,
+        "unmatched": list(result.unmatched),
         "hits": [
             {
                 "id": h.id,

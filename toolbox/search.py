@@ -26,12 +26,16 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
-from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, stopwords, text_field
+from whoosh.analysis import StopFilter
+
+from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, text_field
 from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, live_generation, read_spelling, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
-from .query import FEWER_WORDS, SynonymTable, bare_words, count_terms, prepare, query_too_long
+from .query import FEWER_WORDS, SynonymTable, bare_words, count_terms, query_too_long
+from .querybuild import Builder, Built
+from .spelling import VOCABULARY, by_language, correct, surface_forms
 from .textutil import fold, shorten
 
 SORTS = ("relevance", "title", "effort")
@@ -57,12 +61,16 @@ class _Opened:
     tag_table: dict[str, dict[str, int]]  # axis -> value -> bit set of docnums (see docsets)
     all_docs: int  # bit set of the live documents
     synonyms: SynonymTable
-    stop: frozenset[str]
-    spelling: dict[str, int] | None = None
+    stop: frozenset[str]  # stop words of every language (folded): never a correction, never "unmatched"
+    stop_by_lang: dict[str, frozenset[str]] = field(default_factory=dict)
+    spelling: dict[str, dict[str, int]] | None = None  # language -> folded word -> frequency
+    surfaces: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> folded word -> as written
     # (axis, lang) -> value -> (label, folded label): facet values are labelled and sorted on
     # every search, and there are 1,500 regions in a large corpus
     labels: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
     parsers: dict[str, MultifieldParser] = field(default_factory=dict)  # by display language
+    builders: dict[str, Builder] = field(default_factory=dict)  # by display language
+    kinds: dict[int, str] | None = None  # docnum -> 'pilot' / 'region' (methods are the rest)
     # Whoosh reads segment files with seek-then-read on shared file objects, so one search at a
     # time per generation (Python runs one thread at a time anyway; servers scale by processes)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,15 +105,31 @@ def _open_generation(gen: Path, stamp: tuple[int, int]) -> _Opened:
             ix.close()
             raise
         languages = list(manifest.get("languages", ["en"]))
-        stop = frozenset().union(*(stopwords(lang) for lang in languages))
+        stop_by_lang = _stop_words(ix.schema, languages)
+        stop = frozenset().union(*stop_by_lang.values())
         opened = _open[key] = _Opened(gen, ix, searcher, manifest, languages, table, live,
-                                      SynonymTable(manifest.get("synonyms", [])), stop)
+                                      SynonymTable(manifest.get("synonyms", []), languages), stop, stop_by_lang)
         while len(_open) > OPEN_GENERATIONS:
             _, old = _open.popitem(last=False)
             with old.lock:
                 old.searcher.close()
                 old.index.close()
         return opened
+
+
+def _stop_words(schema: Any, languages: list[str]) -> dict[str, frozenset[str]]:
+    """Each language's folded stop words, read from the analysers stored with the index (the
+    lists the records were indexed with, without loading the stop-word packages)."""
+    out: dict[str, frozenset[str]] = {}
+    for lang in languages:
+        name = text_field("title", lang)
+        stops: frozenset[str] = frozenset()
+        if name in schema.names():
+            for item in getattr(schema[name].analyzer, "items", ()):
+                if isinstance(item, StopFilter):
+                    stops = frozenset(w for w in item.stops if w == fold(w))
+        out[lang] = stops
+    return out
 
 
 def close_all() -> None:
@@ -198,29 +222,41 @@ def _unsearchable_fields(opened: _Opened, text: str) -> list[str]:
     return [n for n in names if n in schema.names() and schema[n].format is None]
 
 
-def _parse(opened: _Opened, text: str, lang: str, shown: str | None = None) -> wq.Query:
-    """Parse prepared query ``text``; a QueryError quotes ``shown`` (the user's query)."""
+def _fields(opened: _Opened, lang: str) -> tuple[list[str], dict[str, float]]:
+    """The fields plain words are looked for in, and their boosts for display language ``lang``."""
+    # Plain words are looked for in every text field that holds any text: a field no record
+    # fills (Polish bodies, say) matches nothing and adds nothing to a score, but each one
+    # costs a term lookup per word on every search.
+    reader = opened.searcher.reader()
+    fields = [f for lg in opened.languages for part in TEXT_PARTS if reader.field_length(f := text_field(part, lg))]
+    fields.append("tags")
+    return fields, {text_field(part, lang): 1.5 for part in TEXT_PARTS}
+
+
+def _parser(opened: _Opened, lang: str) -> MultifieldParser:
     parser = opened.parsers.get(lang)
     if parser is None:
-        # Plain words are looked for in every text field that holds any text: a field no record
-        # fills (Polish bodies, say) matches nothing and adds nothing to a score, but each one
-        # costs a term lookup per word on every search.
-        reader = opened.searcher.reader()
-        fields = [f for lg in opened.languages for part in TEXT_PARTS
-                  if reader.field_length(f := text_field(part, lg))]
-        fields.append("tags")
-        boosts = {text_field(part, lang): 1.5 for part in TEXT_PARTS}
+        fields, boosts = _fields(opened, lang)
         parser = opened.parsers[lang] = MultifieldParser(fields, opened.index.schema, fieldboosts=boosts)
+    return parser
+
+
+def _syntax_error(opened: _Opened, text: str, lang: str, shown: str | None) -> QueryError:
+    # Whoosh's own message names its classes ("STORED(format=None, …) field has no format"):
+    # it stays in __cause__, the user is told what to change
+    message = f"cannot understand the query '{_shown(text if shown is None else shown)}'"
+    unsearchable = _unsearchable_fields(opened, text)
+    hint = (f"'{unsearchable[0]}:' names a field that cannot be searched; use plain words, or fields such as "
+            f"title_{lang}: or kind:" if unsearchable else "use plain words, or quote a phrase with \"…\"")
+    return QueryError.about("query", message, hint)
+
+
+def _parse(opened: _Opened, text: str, lang: str, shown: str | None = None) -> wq.Query:
+    """Parse query ``text`` as Whoosh does (words ANDed); a QueryError quotes ``shown``."""
     try:
-        q = parser.parse(text)
+        q = _parser(opened, lang).parse(text)
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
-        # Whoosh's own message names its classes ("STORED(format=None, …) field has no format"):
-        # it stays in __cause__, the user is told what to change
-        message = f"cannot understand the query '{_shown(text if shown is None else shown)}'"
-        unsearchable = _unsearchable_fields(opened, text)
-        hint = (f"'{unsearchable[0]}:' names a field that cannot be searched; use plain words, or fields such as "
-                f"title_{lang}: or kind:" if unsearchable else "use plain words, or quote a phrase with \"…\"")
-        raise QueryError.about("query", message, hint) from exc
+        raise _syntax_error(opened, text, lang, shown) from exc
     _use_array_matchers(q)
     return q
 
@@ -328,76 +364,80 @@ def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) ->
     return Snippet(shorten(entry.get("summary", "") or source, SNIPPET_CHARS))
 
 
-def _spelling(opened: _Opened) -> dict[str, int]:
-    """The generation's word list with frequencies, read on the first "did you mean" only."""
+def _spelling(opened: _Opened) -> dict[str, dict[str, int]]:
+    """The generation's word lists per language, read on the first correction only."""
     if opened.spelling is None:
-        opened.spelling = read_spelling(opened.gen)
+        opened.spelling = by_language(read_spelling(opened.gen))
     return opened.spelling
 
 
-def _levenshtein(a: str, b: str, limit: int) -> int:
-    """Edit distance of ``a`` and ``b``, or ``limit + 1`` as soon as it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+def _written(opened: _Opened, lang: str, folded: str) -> str:
+    """A folded correction as the records of ``lang`` write it."""
+    if lang not in opened.surfaces:
+        opened.surfaces[lang] = surface_forms(read_spelling(opened.gen), lang)
+    return opened.surfaces[lang].get(folded, folded)
 
 
-def correct_word(words: dict[str, int], word: str, maxdist: int = 2, prefix: int = 1) -> str | None:
-    """The most frequent known word within ``maxdist`` edits sharing the first ``prefix``
-    letters — the choice Whoosh's field corrector makes (it ranks by frequency alone, ties
-    going to the alphabetically last word)."""
-    best: tuple[float, str] | None = None
-    start = word[:prefix]
-    for candidate, freq in words.items():
-        if candidate == word or not candidate.startswith(start):
-            continue
-        if _levenshtein(candidate, word, maxdist) <= maxdist:
-            item = (0 - (maxdist + (1.0 / (freq or 1) * 0.5)), candidate)
-            if best is None or item > best:
-                best = item
-    return best[1] if best else None
-
-
-#: Words of one query that "did you mean" tries to correct. Each scans the word list (8 ms on
-#: the shipped content, far more at 10,000 records), and a query of 150 unknown words spent over
-#: a second here; beyond a few words a correction helps nobody.
+#: Words of one query that may be corrected. Each scans a word list (a few ms at 10,000
+#: records); beyond a few words a correction helps nobody.
 MAX_CORRECTED_WORDS = 8
 
 
-def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
-    """A corrected query when some plain word matches nothing; never applied automatically."""
-    words = list(dict.fromkeys(bare_words(query)))
-    if not words:
-        return None
-    changed = False
-    out = query
-    tried = 0
-    for word in words:
-        if fold(word) in opened.stop:
+def _is_empty(opened: _Opened, q: wq.Query) -> bool:
+    return next(iter(opened.searcher.docs_for_query(q)), None) is None
+
+
+def _corrections(opened: _Opened, built: Built, lang: str) -> dict[str, str]:
+    """word -> correction, for the plain words of ``built`` that match nothing and are close to a
+    word of ``lang`` or of the vocabulary (never a stop word)."""
+    spelling = _spelling(opened)
+    pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
+    out: dict[str, str] = {}
+    for clause in built.clauses:
+        if clause.word is None or len(out) >= MAX_CORRECTED_WORDS:
             continue
-        if _matching(opened, _parse(opened, word, lang)):
+        folded = fold(clause.word)
+        # the word as typed, not as part of longer words: "Fokusgrupen" is in "Fokusgruppentreffen"
+        # only by its first letters, and is a typo all the same
+        if folded in opened.stop or clause.word in out or not _is_empty(opened, clause.exact or clause.query):
             continue
-        tried += 1
-        if tried > MAX_CORRECTED_WORDS:
-            break
-        option = correct_word(_spelling(opened), fold(word))
+        option = correct(folded, pools, opened.stop)
         if option:
-            # the word where it stands alone, not inside a longer word ('ab' in 'xab ab')
-            out = re.sub(rf'(?<![^\s()"]){re.escape(word)}(?![^\s()"])', option.replace("\\", "\\\\"), out)
-            changed = True
-    return out if changed else None
+            out[clause.word] = _like(clause.word, _written(opened, lang, option))
+    return out
+
+
+def _like(word: str, option: str) -> str:
+    """``option`` capitalised as ``word`` is: "Zwicau" → "Zwickau"."""
+    return option[:1].upper() + option[1:] if word[:1].isupper() else option
+
+
+def _replace_words(text: str, corrections: dict[str, str]) -> str:
+    for word, option in corrections.items():
+        # the word where it stands alone or between hyphens, not inside a longer word ('ab' in 'xab ab')
+        text = re.sub(rf'(?<![^\s()"+\-‐‑–/]){re.escape(word)}(?![^\s()"\-‐‑–/])', option.replace("\\", "\\\\"),
+                      text)
+    return text
+
+
+def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
+    """For a query with operators: a corrected query when some plain word matches nothing."""
+    words = list(dict.fromkeys(bare_words(query)))
+    spelling = _spelling(opened)
+    pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
+    found: dict[str, str] = {}
+    for word in words[:MAX_CORRECTED_WORDS]:
+        folded = fold(word)
+        if folded in opened.stop or not _is_empty(opened, _parse(opened, word, lang)):
+            continue
+        option = correct(folded, pools, opened.stop)
+        if option:
+            found[word] = _like(word, _written(opened, lang, option))
+    return _replace_words(query, found) if found else None
 
 
 def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", limit: int | None = 10,
-           sort: str = "relevance", cache: bool = False) -> SearchResult:
+           sort: str = "relevance", cache: bool = False, correct: bool = True) -> SearchResult:
     """Search the live generation. With ``cache``, results are kept per generation (the
     :data:`RESULT_CACHE` most recent), for long-lived processes such as the web app, where
     paging and ticking facets repeat a query; a new generation starts with an empty cache."""
@@ -418,12 +458,12 @@ def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", l
     if too_long:
         raise QueryError.about("query", too_long, FEWER_WORDS)
     check_filters(opened, filters)
-    key = (query, tuple(sorted((a, tuple(v)) for a, v in filters.as_dict().items())), lang, limit, sort)
+    key = (query, tuple(sorted((a, tuple(v)) for a, v in filters.as_dict().items())), lang, limit, sort, correct)
     with opened.lock:
         if cache and key in opened.results:
             opened.results.move_to_end(key)
             return opened.results[key]
-        result = _search(opened, query, filters, lang, limit, sort)
+        result = _search(opened, query, filters, lang, limit, sort, correct)
         if cache:
             opened.results[key] = result
             if len(opened.results) > RESULT_CACHE:
@@ -451,34 +491,112 @@ def _check_expansion(opened: _Opened, q: wq.Query, shown: str) -> None:
                                    "write more letters before * or ?, or search for the words themselves")
 
 
-def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str
-            ) -> SearchResult:
+#: Ranking (docs/search.md explains it; the relevance benchmark measured these values). A record's
+#: score is Whoosh's BM25F sum over the clauses, times the share of the query's clauses it
+#: matches to this power (records holding more of the words first) ...
+COORDINATION = 2.0
+#: ... times (1 + this × the share of clauses found in its title) ...
+TITLE_BONUS = 0.5
+#: ... times the weight of its kind: methods before pilot actions and region profiles at equal
+#: relevance (both stay one filter click away).
+KIND_WEIGHT = {"method": 1.0, "pilot": 0.85, "region": 0.75}
+
+
+def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
+    """The clauses of query ``text``; a QueryError quotes ``shown`` (the user's query)."""
+    builder = opened.builders.get(lang)
+    if builder is None:
+        fields, boosts = _fields(opened, lang)
+        titles = [f for f in fields if f.startswith("title_")]
+        builder = opened.builders[lang] = Builder(opened.index.schema, opened.searcher.reader(), fields,
+                                                  titles, boosts, opened.synonyms, opened.languages)
+    try:
+        built = builder.build(text)
+    except Exception as exc:  # Whoosh raises assorted types on odd syntax
+        raise _syntax_error(opened, text, lang, shown) from exc
+    if built.query is not None:
+        _use_array_matchers(built.query)
+        for clause in built.clauses:
+            if clause.title is not None:
+                _use_array_matchers(clause.title)
+    return built
+
+
+def _kinds(opened: _Opened) -> dict[int, str]:
+    if opened.kinds is None:
+        table = opened.tag_table.get("kind", {})
+        opened.kinds = {d: kind for kind in ("pilot", "region") for d in to_numbers(table.get(kind, 0))}
+    return opened.kinds
+
+
+def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple[str, ...]]:
+    """Every match scored (see :data:`COORDINATION`), best first, and the clauses that matched
+    nothing."""
+    assert built.query is not None
+    searcher = opened.searcher
+    scored = searcher.search(built.query, limit=None).top_n
+    n = len(built.clauses)
+    cover: dict[int, int] = {}
+    in_title: dict[int, int] = {}
+    unmatched: list[str] = []
+    for clause in built.clauses:
+        hit = False
+        for d in searcher.docs_for_query(clause.query):
+            cover[d] = cover.get(d, 0) + 1
+            hit = True
+        if not hit and clause.text:
+            unmatched.append(clause.text)
+        if clause.title is not None:
+            for d in searcher.docs_for_query(clause.title):
+                in_title[d] = in_title.get(d, 0) + 1
+    kinds = _kinds(opened)
+    ranked = []
+    for score, d in scored:
+        share = min(1.0, cover.get(d, 0) / n) if n else 1.0
+        title = min(1.0, in_title.get(d, 0) / n) if n else 0.0
+        weight = KIND_WEIGHT.get(kinds.get(d, "method"), 1.0)
+        ranked.append((float(score) * share ** COORDINATION * (1 + TITLE_BONUS * title) * weight, d))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    return ranked, tuple(unmatched)
+
+
+def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str,
+            correct_words: bool = True) -> SearchResult:
     text = query.strip()
     if text == "*":
         # "everything", as an empty query says it: Whoosh would match every word of every field
         # (7.8 s at 5,000 records) to return the same records
         text = ""
-    prepared = prepare(text, opened.synonyms, opened.stop) if text else ""
-    terms = count_terms(prepared)
+    terms = count_terms(opened.synonyms.expand(text)) if text else 0
     if terms > MAX_QUERY_TERMS:
         raise QueryError.about("query", f"the query has {terms:,} search terms (synonyms included), more than the "
                                f"limit of {MAX_QUERY_TERMS}", FEWER_WORDS)
-    q = _parse(opened, prepared, lang, query) if prepared else None
+    built = _build(opened, text, lang, query) if text else None
+    corrected: str | None = None
+    suggestion: str | None = None
+    if built is not None and built.clauses:
+        fixes = _corrections(opened, built, lang)
+        if fixes and correct_words:
+            corrected = _replace_words(text, fixes)
+            built = _build(opened, corrected, lang, query)
+        elif fixes:
+            suggestion = _replace_words(text, fixes)
+    q = built.query if built is not None else None
     if q is not None:
         _check_expansion(opened, q, query)
     # nothing to rank by without query text: 'relevance' then lists alphabetically
     order = "title" if q is None and sort == "relevance" else sort
     searcher = opened.searcher
     ranked: list[tuple[float, int]] | None = None
+    unmatched: tuple[str, ...] = ()
     if q is None:
-        base = opened.all_docs
-    elif q is wq.NullQuery:
-        base = 0
+        base = opened.all_docs if built is None else 0
     else:
         # one pass scores every match: the base set for the facets and the order of the hits
-        scored = searcher.search(q, limit=None)
-        ranked = [(-negated, docnum) for negated, docnum in sorted((-float(s), d) for s, d in scored.top_n)]
+        ranked, unmatched = _rank(opened, built)  # type: ignore[arg-type]
         base = from_numbers((docnum for _, docnum in ranked), opened.all_docs.bit_length())
+        if not base and suggestion is None and not built.clauses:  # type: ignore[union-attr]
+            suggestion = _suggest(opened, query, lang)
 
     selected = filters.as_dict()
     axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}
@@ -530,9 +648,9 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
                 tags={k: tuple(v) for k, v in display["tags"].items()},
             ))
 
-    suggestion = _suggest(opened, query, lang) if q is not None and not base else None
     return SearchResult(query=query, lang=lang, total=matched.bit_count(), hits=tuple(hits), facets=facets,
-                        filters=selected, suggestion=suggestion, sort=sort)
+                        filters=selected, suggestion=suggestion, sort=sort, corrected=corrected,
+                        unmatched=unmatched)
 
 
 def _kind(value: str) -> Kind:

@@ -48,8 +48,15 @@ def render_result(result: SearchResult, style: Style = _plain_style, facet_limit
     n = result.total
     lines.append(style(f"{n} result{'s' if n != 1 else ''} {what}", bold=True)
                  + (f"  (showing {len(result.hits)}, sorted by {result.sort})" if result.hits else ""))
+    if result.corrected:
+        lines.append(style(f'Showing results for "{result.corrected}"', fg="cyan")
+                     + f' — search instead for "{result.query}" with --exact')
     if result.suggestion:
         lines.append(style(f'Did you mean: "{result.suggestion}"?', fg="cyan"))
+    if result.unmatched:
+        words = ", ".join(f'"{w}"' for w in result.unmatched)
+        lines.append(style(f"No record holds {words}" + ("; results match the other words" if result.total else ""),
+                           dim=True))
     if result.hits:
         lines.append("")
         id_w = min(34, max(len(h.id) for h in result.hits))

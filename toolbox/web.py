@@ -243,12 +243,14 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             return {"lang": current_lang()}
         if "kept" not in g:
             params: dict[str, Any] = {}
-            for key in ("q", "lang", "sort", "b", "more", *FACET_AXES):
+            for key in ("q", "lang", "sort", "b", "more", "exact", *FACET_AXES):
                 values = request.args.getlist(key)
                 if values:
                     params[key] = values if len(values) > 1 or key in FACET_AXES else values[0]
             if params.get("more") not in FACET_AXES:  # anything else means nothing; not repeated in links
                 params.pop("more", None)
+            if params.get("exact") != "1":
+                params.pop("exact", None)
             params["lang"] = current_lang()
             if "b" in params:  # only ids that exist, once each
                 params["b"] = ",".join(basket()) or None
@@ -364,8 +366,11 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         check_query(query)
         sort = request.args.get("sort", "relevance")
         f = filters()
+        # exact=1: the words as typed ("search instead for …" after a typo correction)
+        correct = request.args.get("exact") != "1"
         return toolbox.search(query, audience=f.audience, sector=f.sector, region=f.region, effort=f.effort,
-                              kind=f.kind, lang=current_lang(), limit=limit, sort=sort, update=False, cache=True)
+                              kind=f.kind, lang=current_lang(), limit=limit, sort=sort, update=False, cache=True,
+                              correct=correct)
 
     def page_number() -> int:
         try:

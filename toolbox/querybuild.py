@@ -1,0 +1,302 @@
+"""Turn a user's query into Whoosh queries: one clause per word or synonym group, none required.
+
+A query of plain words is not one big AND (the old behaviour, where one unknown word emptied
+the result) but a list of *clauses*, each scored on its own and counted by ``search`` for the
+coordination factor (records holding more of the words rank first):
+
+- a word: its terms in every text field (each field's analyser: stemming, stop words of that
+  field's language only) and the tags field; in languages that build compounds, also the index
+  words that contain it (``Braunkohle`` → ``Braunkohlerevier``) and, when it splits into two
+  known words, both parts (``Leerstandsmanagement`` → ``Leerstand`` + ``Management``);
+- a synonym group of the vocabulary, matched by stem (``Fokusgruppen`` is in the group of
+  "focus group"): the best-scoring member counts, so a group of fifteen phrases weighs as much
+  as one word;
+- ``"a phrase"``, ``field:value``, wildcards: parsed by Whoosh as they are;
+- ``+word`` is required, ``-word`` excluded.
+
+A query with ``AND``, ``OR``, ``NOT`` or brackets is parsed by Whoosh as written (words between
+operators are OR-ed), with synonym groups expanded; its top-level parts are its clauses.
+Imported only by ``search``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin
+
+from .morphology import COMPOUNDING
+from .query import OPERATORS, SynonymTable, quote_phrase, tokenize
+from .textutil import fold
+
+ClauseKind = Literal["optional", "required", "excluded"]
+
+#: Weight of the index words that contain a query word (compounds), and of a compound's parts,
+#: against the word itself.
+CONTAINED_BOOST = 0.5
+PARTS_BOOST = 0.7
+#: Weight of the other members of a synonym group against the word the user typed.
+SYNONYM_BOOST = 0.8
+#: Most index words one query word may stand for as part of longer words, per field.
+MAX_CONTAINED = 24
+#: A word (stemmed) shorter than this is not looked for inside longer words: "kunst" in
+#: "Kunstmarkt" helps, "art" in "Artikel" does not.
+MIN_CONTAINED = 5
+#: Parts of a split compound are at least this long ("mijn" + "bouw").
+MIN_PART = 4
+#: Linking elements between the parts of a compound (German Fugen, Dutch tussenklanken).
+LINKS = {"de": ("s", "es", "n", "en", "e", "er"), "nl": ("s", "en", "e")}
+_HYPHEN = re.compile(r"[-‐‑–/]+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of a query, scored and counted on its own."""
+
+    text: str  # what the user typed for it
+    query: wq.Query  # over every searchable field
+    title: wq.Query | None  # the same over the title fields only (None: titles are not checked)
+    kind: ClauseKind = "optional"
+    word: str | None = None  # a plain word, which a typo correction may replace
+    exact: wq.Query | None = None  # the word alone (not inside longer words): does it match as typed?
+
+
+@dataclass(frozen=True)
+class Built:
+    query: wq.Query | None  # what is scored (None: nothing left to search)
+    clauses: tuple[Clause, ...]  # the optional and required ones, counted for coordination
+    excluded: tuple[Clause, ...]
+
+
+class Builder:
+    """Builds queries for one index generation and display language (kept per generation)."""
+
+    def __init__(self, schema: Any, reader: Any, fields: Sequence[str], title_fields: Sequence[str],
+                 boosts: dict[str, float], synonyms: SynonymTable, languages: Sequence[str]) -> None:
+        self.reader = reader
+        self.schema = schema
+        self.synonyms = synonyms
+        self.parser = MultifieldParser(list(fields), schema, fieldboosts=boosts)
+        self.titles = MultifieldParser(list(title_fields), schema)
+        self.expert = MultifieldParser(list(fields), schema, fieldboosts=boosts, group=OrGroup)
+        self.expert.add_plugin(PlusMinusPlugin())
+        self.compound_fields = [f for f in fields if f.rsplit("_", 1)[-1] in COMPOUNDING]
+        self.compound_langs = sorted({f.rsplit("_", 1)[-1] for f in self.compound_fields})
+        self._terms: dict[str, tuple[list[str], list[str]]] = {}  # field -> sorted terms, sorted reversed
+        self._known_parts: dict[str, int] = {}
+        self.fields = [f for f in fields if f != "tags"]
+        self.languages = list(languages)
+        self.last_exact: wq.Query = wq.NullQuery
+
+    # -- the pieces ----------------------------------------------------------------------
+
+    def parse(self, text: str) -> wq.Query:
+        return self.parser.parse(text)
+
+    def _field_terms(self, field: str) -> tuple[list[str], list[str]]:
+        cached = self._terms.get(field)
+        if cached is None:
+            terms = sorted(self.reader.field_terms(field))
+            cached = self._terms[field] = (terms, sorted(t[::-1] for t in terms))
+        return cached
+
+    def _containing(self, field: str, stem: str) -> list[str]:
+        """Index words of ``field`` that start or end with ``stem`` (compound heads and tails)."""
+        terms, reversed_terms = self._field_terms(field)
+        found: list[str] = []
+        for pool, key, flip in ((terms, stem, False), (reversed_terms, stem[::-1], True)):
+            i = bisect_left(pool, key)
+            while i < len(pool) and pool[i].startswith(key) and len(found) < MAX_CONTAINED:
+                term = pool[i][::-1] if flip else pool[i]
+                if term != stem and len(term) >= len(stem) + MIN_PART - 1:
+                    found.append(term)
+                i += 1
+        return found
+
+    def _stems(self, field: str, word: str) -> list[str]:
+        return [t.text for t in self.schema[field].analyzer(word, mode="query")]
+
+    def _known(self, part: str) -> int:
+        """In how many documents ``part`` occurs in the field where it is commonest (0: not a word
+        of the index). Any language counts: "Management" in a German compound is English text."""
+        known = self._known_parts.get(part)
+        if known is None:
+            if len(self._known_parts) > 20_000:
+                self._known_parts.clear()
+            known = 0
+            for field in self.fields:
+                for stem in self._stems(field, part):
+                    known = max(known, self.reader.doc_frequency(field, stem))
+            self._known_parts[part] = known
+        return known
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Two known words that make up ``word`` in a compounding language, the split whose rarer
+        part is commonest (the frequency-based splitting of Koehn and Knight, 2003)."""
+        folded = fold(word)
+        if len(folded) < 2 * MIN_PART or not folded.isalpha():
+            return None
+        best: tuple[int, str, str] | None = None
+        for lang in self.compound_langs:
+            for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
+                head, tail = folded[:cut], folded[cut:]
+                heads = [head] + [head[: -len(link)] for link in LINKS.get(lang, ()) if head.endswith(link)
+                                  and len(head) - len(link) >= MIN_PART]
+                tail_n = self._known(tail)
+                if not tail_n:
+                    continue
+                for candidate in heads:
+                    head_n = self._known(candidate)
+                    if head_n and (best is None or min(head_n, tail_n) > best[0]):
+                        best = (min(head_n, tail_n), candidate, tail)
+        return (best[1], best[2]) if best else None
+
+    def word(self, text: str, *, parts: bool = True) -> tuple[wq.Query, wq.Query | None]:
+        """The clause of one plain word, and its title-only form."""
+        base = self.parse(text)
+        self.last_exact = base
+        title = self.titles.parse(text)
+        if base is wq.NullQuery:
+            return base, None
+        extra: list[wq.Query] = []
+        for field in self.compound_fields:
+            for stem in self._stems(field, text):
+                if len(stem) >= MIN_CONTAINED:
+                    extra += [wq.Term(field, t, boost=CONTAINED_BOOST) for t in self._containing(field, stem)]
+        if parts and self.compound_fields:
+            pair = self.split(text)
+            if pair:
+                extra.append(wq.Or([self.parse(pair[0]), self.parse(pair[1])], boost=PARTS_BOOST))
+                title = wq.Or([title, wq.And([self.titles.parse(pair[0]), self.titles.parse(pair[1])])])
+        if extra:
+            return wq.Or([base, *extra]), title
+        return base, title
+
+    def group(self, typed: str, index: int) -> tuple[wq.Query, wq.Query]:
+        """A synonym group as one clause: the best member counts."""
+        members: list[wq.Query] = []
+        titles: list[wq.Query] = []
+        typed_query, typed_title = self.word(typed)
+        if typed_query is not wq.NullQuery:
+            members.append(typed_query)
+        if typed_title is not None:
+            titles.append(typed_title)
+        for phrase in self.synonyms.groups[index]:
+            if fold(phrase) == fold(typed):
+                continue
+            quoted = quote_phrase(phrase)
+            member = self.parse(quoted)
+            if member is wq.NullQuery:
+                continue
+            member.boost = SYNONYM_BOOST
+            members.append(member)
+            titles.append(self.titles.parse(quoted))
+        return wq.DisjunctionMax(members), wq.Or(titles)
+
+    # -- whole queries ----------------------------------------------------------------------
+
+    def build(self, text: str) -> Built:
+        tokens = tokenize(text)
+        if any(t.text in OPERATORS or t.text in "()" for t in tokens):
+            return self._expert(text)
+        clauses: list[Clause] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token.bare:
+                run = i
+                while run < len(tokens) and tokens[run].bare:
+                    run += 1
+                clauses += self._plain([t.text for t in tokens[i:run]])
+                i = run
+                continue
+            clauses.append(self._special(token.text))
+            i += 1
+        return self._assemble(clauses)
+
+    def _plain(self, words: list[str]) -> list[Clause]:
+        out: list[Clause] = []
+        j = 0
+        while j < len(words):
+            found = self.synonyms.match(words, j)
+            if found:
+                index, n = found
+                typed = " ".join(words[j:j + n])
+                query, title = self.group(typed, index)
+                out.append(Clause(typed, query, title))
+                j += n
+                continue
+            word = words[j]
+            j += 1
+            parts = [p for p in _HYPHEN.split(word) if p]
+            if len(parts) > 1:
+                # "Industrie-Hackathon": each part is a word of its own (and may be a synonym or a typo)
+                out += self._plain(parts)
+                continue
+            query, title = self.word(word)
+            if query is not wq.NullQuery:  # a stop word in every language
+                out.append(Clause(word, query, title, word=word, exact=self.last_exact))
+        return out
+
+    def _special(self, text: str) -> Clause:
+        kind: ClauseKind = "optional"
+        body = text
+        if text.startswith("+") and len(text) > 1:
+            kind, body = "required", text[1:]
+        elif text.startswith("-") and len(text) > 1:
+            kind, body = "excluded", text[1:]
+        plain = body.isalnum()
+        exact = None
+        if plain:
+            query, title = self.word(body)
+            exact = self.last_exact
+        else:
+            query, title = self.parse(body), None
+        return Clause(text, query, title, kind, body if plain and kind == "optional" else None, exact)
+
+    def _assemble(self, clauses: list[Clause]) -> Built:
+        wanted = [c for c in clauses if c.kind != "excluded" and c.query is not wq.NullQuery]
+        excluded = tuple(c for c in clauses if c.kind == "excluded" and c.query is not wq.NullQuery)
+        required = [c.query for c in wanted if c.kind == "required"]
+        optional = [c.query for c in wanted if c.kind == "optional"]
+        query: wq.Query | None
+        if required:
+            query = wq.And(required) if len(required) > 1 else required[0]
+            if optional:
+                query = wq.AndMaybe(query, wq.Or(optional))
+        elif optional:
+            query = wq.Or(optional) if len(optional) > 1 else optional[0]
+        else:
+            query = None
+        if query is not None and excluded:
+            query = wq.AndNot(query, wq.Or([c.query for c in excluded]))
+        return Built(query, tuple(wanted), excluded)
+
+    def _expert(self, text: str) -> Built:
+        prepared = self.synonyms.expand(text)
+        q = self.expert.parse(prepared)
+        if q is wq.NullQuery:
+            return Built(None, (), ())
+        parts = list(q.subqueries) if isinstance(q, wq.Or) else [q]
+        negative = [p.query for p in parts if isinstance(p, wq.Not)]
+        positive = [p for p in parts if not isinstance(p, wq.Not)]
+        if not positive:
+            return Built(None, (), ())
+        query: wq.Query = wq.Or(positive) if len(positive) > 1 else positive[0]
+        if negative:
+            # Whoosh reads "a NOT b" in an OR group as "a, or anything without b"
+            query = wq.AndNot(query, wq.Or(negative))
+        return Built(query, tuple(Clause(str(p), p, None) for p in positive), ())
+
+
+def walk(q: wq.Query, visit: Callable[[wq.Query], None]) -> None:
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        visit(node)
+        stack.extend(node.children())
