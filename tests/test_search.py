@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -24,8 +25,11 @@ def test_german_inflection(minimal_tb: Toolbox) -> None:
     # "Fabriken" in the text, "Fabrik" in the query, and the other way round
     assert ids(minimal_tb.search("Fabrik")) == ["open-factory-day", "demo-pilot"]
     assert "open-factory-day" in ids(minimal_tb.search("Fabriken"))
-    # demo-pilot matches too: "workshops" in its text, "Schulen" as its audience label
-    assert ids(minimal_tb.search("Workshops für Schulen")) == ["school-workshop", "demo-pilot"]
+    # demo-pilot matches both words too ("workshops" in its text, "Schulen" as its audience label);
+    # open-factory-day only "Schulen", so it comes last instead of being left out
+    result = minimal_tb.search("Workshops für Schulen")
+    assert ids(result) == ["school-workshop", "demo-pilot", "open-factory-day"]
+    assert result.unmatched == ()  # "für" is a German stop word, not a word that found nothing
 
 
 def test_accent_folding_both_ways(minimal_tb: Toolbox) -> None:
@@ -43,11 +47,15 @@ def test_tag_labels_are_searchable(minimal_tb: Toolbox) -> None:
     assert set(ids(minimal_tb.search("Behörde"))) == {"mapping-study", "open-factory-day"}
 
 
-def test_did_you_mean_is_shown_not_applied(minimal_tb: Toolbox) -> None:
+def test_a_typo_is_corrected_and_said_so(minimal_tb: Toolbox) -> None:
     result = minimal_tb.search("mapinng")
-    assert result.total == 0
-    assert result.suggestion == "mapping"
-    assert minimal_tb.search("maps").suggestion is None
+    assert (ids(result), result.corrected, result.suggestion, result.unmatched) == (
+        ["mapping-study"], "mapping", None, ())
+    assert result.query == "mapinng"  # what the user typed stays what the result is for
+    exact = minimal_tb.search("mapinng", correct=False)
+    assert (exact.total, exact.corrected, exact.suggestion, exact.unmatched) == (0, None, "mapping", ("mapinng",))
+    maps = minimal_tb.search("maps")
+    assert (maps.corrected, maps.suggestion, maps.unmatched) == (None, None, ())
 
 
 def test_filters_or_within_axis_and_across_axes(minimal_tb: Toolbox) -> None:
@@ -132,7 +140,9 @@ def test_json_shape(minimal: Path) -> None:
     result = CliRunner().invoke(main, ["--project", str(minimal), "search", "Fabrik", "--json", "--lang", "de"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["version", "query", "lang", "sort", "filters", "total", "suggestion", "hits", "facets"]
+    assert list(data) == ["version", "query", "lang", "sort", "filters", "total", "suggestion", "corrected",
+                          "unmatched", "hits", "facets"]
+    assert data["corrected"] is None and data["unmatched"] == []
     assert data["total"] == 2 and data["query"] == "Fabrik" and data["suggestion"] is None
     hit = data["hits"][0]
     assert list(hit) == ["id", "kind", "title", "summary", "lang", "fallback", "score", "snippet", "tags"]
@@ -195,7 +205,8 @@ def test_very_long_query_is_refused(minimal_tb: Toolbox) -> None:
         minimal_tb.search("x" * 100_000)
     assert caught.value.problems[0].field == "query"
     assert caught.value.message == "the query is 100,000 characters long, more than the limit of 1,000"
-    assert ids(minimal_tb.search("maps " + "x" * (MAX_QUERY_CHARS - 5))) == []  # the limit itself is fine
+    at_limit = minimal_tb.search("maps " + "x" * (MAX_QUERY_CHARS - 5))  # the limit itself is fine
+    assert ids(at_limit) == ["mapping-study"] and at_limit.unmatched == ("x" * (MAX_QUERY_CHARS - 5),)
 
 
 def test_query_expanding_to_too_many_terms_is_refused(minimal_tb: Toolbox) -> None:
@@ -253,8 +264,9 @@ def test_long_or_multi_line_option_values_are_shortened_in_messages(minimal_tb: 
 
 def test_suggestion_corrects_the_word_not_a_longer_word_containing_it(minimal_tb: Toolbox) -> None:
     """'xstud stud' was suggested as 'xstudy stud': the first 'stud' in the text was replaced."""
-    assert minimal_tb.search("stud").suggestion == "study"
-    assert minimal_tb.search("xstud stud").suggestion == "xstud study"
+    assert minimal_tb.search("stud").corrected == "study"
+    assert minimal_tb.search("xstud stud").corrected == "xstud study"
+    assert minimal_tb.search("xstud stud", correct=False).suggestion == "xstud study"
 
 
 def test_suggestion_tries_a_few_words_only(minimal_tb: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,13 +274,13 @@ def test_suggestion_tries_a_few_words_only(minimal_tb: Toolbox, monkeypatch: pyt
     import toolbox.search as search_module
 
     calls: list[str] = []
-    original = search_module.correct_word
+    original = search_module.correct
 
-    def counting(words: dict[str, int], word: str, maxdist: int = 2, prefix: int = 1) -> str | None:
+    def counting(word: str, pools: Any, stop: frozenset[str]) -> str | None:
         calls.append(word)
-        return original(words, word, maxdist, prefix)
+        return original(word, pools, stop)
 
-    monkeypatch.setattr(search_module, "correct_word", counting)
+    monkeypatch.setattr(search_module, "correct", counting)
     minimal_tb.search(" ".join(f"zq{chr(97 + i)}x" for i in range(20)))
     assert len(calls) == search_module.MAX_CORRECTED_WORDS
 

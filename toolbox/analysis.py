@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-
-from whoosh import columns, fields
 from typing import Any
 
+from whoosh import columns, fields
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,

@@ -41,7 +41,6 @@ COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi"})
 NOT_STOP_WORDS = {
     "nl": {"mijn", "mijne"},
     "de": {"werk", "werke"},
-    "en": {"will"},
     "cs": {"design", "email", "strana", "clanek", "clanku", "clanky", "článek", "článku", "články",
            "zpravy", "zprávy", "den", "rok", "mesto", "město"},
     "sl": {"prazen", "prazna", "prazne", "prazni", "prazno", "odprt", "odprta", "odprti", "zaprta",

@@ -14,8 +14,9 @@ coordination factor (records holding more of the words rank first):
 - ``"a phrase"``, ``field:value``, wildcards: parsed by Whoosh as they are;
 - ``+word`` is required, ``-word`` excluded.
 
-A query with ``AND``, ``OR``, ``NOT`` or brackets is parsed by Whoosh as written (words between
-operators are OR-ed), with synonym groups expanded; its top-level parts are its clauses.
+A query with ``AND``, ``OR``, ``NOT``, brackets, ranges (``[a TO b]``), boosts (``^2``) or fuzzy
+terms (``~``) is parsed by Whoosh as written (words between operators are OR-ed), with synonym
+groups expanded; its top-level parts are its clauses.
 Imported only by ``search``.
 """
 
@@ -77,7 +78,8 @@ class Builder:
     """Builds queries for one index generation and display language (kept per generation)."""
 
     def __init__(self, schema: Any, reader: Any, fields: Sequence[str], title_fields: Sequence[str],
-                 boosts: dict[str, float], synonyms: SynonymTable, languages: Sequence[str]) -> None:
+                 boosts: dict[str, float], synonyms: SynonymTable, languages: Sequence[str],
+                 stop: frozenset[str] = frozenset()) -> None:
         self.reader = reader
         self.schema = schema
         self.synonyms = synonyms
@@ -92,6 +94,10 @@ class Builder:
         self.fields = [f for f in fields if f != "tags"]
         self.languages = list(languages)
         self.last_exact: wq.Query = wq.NullQuery
+        # Stop words of the language the user types in (and of English, which every record has):
+        # left out of the query. Other languages' stop words are searched in the fields where
+        # they are words ("mijn" is Dutch for mine, "hat" an English hat).
+        self.stop = stop
 
     # -- the pieces ----------------------------------------------------------------------
 
@@ -181,7 +187,10 @@ class Builder:
         """A synonym group as one clause: the best member counts."""
         members: list[wq.Query] = []
         titles: list[wq.Query] = []
-        typed_query, typed_title = self.word(typed)
+        if " " in typed:  # a phrase of the group, as typed
+            typed_query, typed_title = self.parse(quote_phrase(typed)), self.titles.parse(quote_phrase(typed))
+        else:
+            typed_query, typed_title = self.word(typed)
         if typed_query is not wq.NullQuery:
             members.append(typed_query)
         if typed_title is not None:
@@ -202,7 +211,8 @@ class Builder:
 
     def build(self, text: str) -> Built:
         tokens = tokenize(text)
-        if any(t.text in OPERATORS or t.text in "()" for t in tokens):
+        if any(t.text in OPERATORS or t.text in "()" or any(c in t.text for c in "[]{}^~") for t in tokens):
+            # operators, brackets, ranges, boosts and fuzzy terms span or bind several tokens
             return self._expert(text)
         clauses: list[Clause] = []
         i = 0
@@ -220,6 +230,9 @@ class Builder:
         return self._assemble(clauses)
 
     def _plain(self, words: list[str]) -> list[Clause]:
+        content = [w for w in words if fold(w) not in self.stop]
+        if content or not words:
+            words = [w for w in words if fold(w) not in self.stop or self.synonyms.match([w], 0)]
         out: list[Clause] = []
         j = 0
         while j < len(words):

@@ -11,6 +11,7 @@ of X are ticked (they are OR-ed).
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -23,10 +24,9 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.analysis import StopFilter
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
-
-from whoosh.analysis import StopFilter
 
 from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, text_field
 from .docsets import from_numbers, to_numbers
@@ -393,14 +393,16 @@ def _corrections(opened: _Opened, built: Built, lang: str) -> dict[str, str]:
     spelling = _spelling(opened)
     pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
     out: dict[str, str] = {}
+    tried: set[str] = set()
     for clause in built.clauses:
-        if clause.word is None or len(out) >= MAX_CORRECTED_WORDS:
+        if clause.word is None or clause.word in tried or len(tried) >= MAX_CORRECTED_WORDS:
             continue
         folded = fold(clause.word)
         # the word as typed, not as part of longer words: "Fokusgrupen" is in "Fokusgruppentreffen"
         # only by its first letters, and is a typo all the same
-        if folded in opened.stop or clause.word in out or not _is_empty(opened, clause.exact or clause.query):
+        if folded in opened.stop or not _is_empty(opened, clause.exact or clause.query):
             continue
+        tried.add(clause.word)
         option = correct(folded, pools, opened.stop)
         if option:
             out[clause.word] = _like(clause.word, _written(opened, lang, option))
@@ -496,9 +498,11 @@ def _check_expansion(opened: _Opened, q: wq.Query, shown: str) -> None:
 #: matches to this power (records holding more of the words first) ...
 COORDINATION = 2.0
 #: ... times (1 + this × the share of clauses found in its title) ...
-TITLE_BONUS = 0.5
+TITLE_BONUS = 1.0
 #: ... times the weight of its kind: methods before pilot actions and region profiles at equal
-#: relevance (both stay one filter click away).
+#: relevance (both stay one filter click away). Above all these, a method whose title holds every
+#: word of the query comes first: "Fokusgruppen" finds "Regionale Fokusgruppen" before the pilots
+#: that ran focus groups.
 KIND_WEIGHT = {"method": 1.0, "pilot": 0.85, "region": 0.75}
 
 
@@ -508,8 +512,9 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
     if builder is None:
         fields, boosts = _fields(opened, lang)
         titles = [f for f in fields if f.startswith("title_")]
+        stop = opened.stop_by_lang.get(lang, frozenset()) | opened.stop_by_lang.get("en", frozenset())
         builder = opened.builders[lang] = Builder(opened.index.schema, opened.searcher.reader(), fields,
-                                                  titles, boosts, opened.synonyms, opened.languages)
+                                                  titles, boosts, opened.synonyms, opened.languages, stop)
     try:
         built = builder.build(text)
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
@@ -531,32 +536,44 @@ def _kinds(opened: _Opened) -> dict[int, str]:
 
 def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple[str, ...]]:
     """Every match scored (see :data:`COORDINATION`), best first, and the clauses that matched
-    nothing."""
+    nothing.
+
+    The shares of clauses a record matches, and finds in its title, weigh each clause by its
+    rarity (log(1 + N / matches)): holding "help desk" says more than holding "creative".
+    """
     assert built.query is not None
     searcher = opened.searcher
     scored = searcher.search(built.query, limit=None).top_n
-    n = len(built.clauses)
-    cover: dict[int, int] = {}
-    in_title: dict[int, int] = {}
+    docs_n = max(1, opened.all_docs.bit_count())
+    cover: dict[int, float] = {}
+    in_title: dict[int, float] = {}
     unmatched: list[str] = []
+    total = 0.0
     for clause in built.clauses:
-        hit = False
-        for d in searcher.docs_for_query(clause.query):
-            cover[d] = cover.get(d, 0) + 1
-            hit = True
-        if not hit and clause.text:
-            unmatched.append(clause.text)
+        matched = list(searcher.docs_for_query(clause.query))
+        if not matched:
+            if clause.text:
+                unmatched.append(clause.text)
+            continue
+        weight = math.log(1 + docs_n / len(matched))
+        total += weight
+        for d in matched:
+            cover[d] = cover.get(d, 0.0) + weight
         if clause.title is not None:
             for d in searcher.docs_for_query(clause.title):
-                in_title[d] = in_title.get(d, 0) + 1
+                in_title[d] = in_title.get(d, 0.0) + weight
     kinds = _kinds(opened)
-    ranked = []
+    keyed = []
     for score, d in scored:
-        share = min(1.0, cover.get(d, 0) / n) if n else 1.0
-        title = min(1.0, in_title.get(d, 0) / n) if n else 0.0
-        weight = KIND_WEIGHT.get(kinds.get(d, "method"), 1.0)
-        ranked.append((float(score) * share ** COORDINATION * (1 + TITLE_BONUS * title) * weight, d))
-    ranked.sort(key=lambda item: (-item[0], item[1]))
+        share = min(1.0, cover.get(d, 0.0) / total) if total else 1.0
+        title = min(1.0, in_title.get(d, 0.0) / total) if total else 0.0
+        kind = kinds.get(d, "method")
+        value = float(score) * share ** COORDINATION * (1 + TITLE_BONUS * title) * KIND_WEIGHT.get(kind, 1.0)
+        keyed.append((kind == "method" and title >= 1.0 - 1e-9, value, d))
+    keyed.sort(key=lambda item: (not item[0], -item[1], item[2]))
+    # the scores shown stay in the order of the list: the first tier is lifted above the rest
+    lift = max((value for first, value, _ in keyed if not first), default=0.0)
+    ranked = [(value + lift if first else value, d) for first, value, d in keyed]
     return ranked, tuple(unmatched)
 
 
@@ -594,6 +611,8 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
     else:
         # one pass scores every match: the base set for the facets and the order of the hits
         ranked, unmatched = _rank(opened, built)  # type: ignore[arg-type]
+        # a stop word matches nothing by design ("für" is dropped from German fields)
+        unmatched = tuple(w for w in unmatched if fold(w) not in opened.stop)
         base = from_numbers((docnum for _, docnum in ranked), opened.all_docs.bit_length())
         if not base and suggestion is None and not built.clauses:  # type: ignore[union-attr]
             suggestion = _suggest(opened, query, lang)

@@ -54,7 +54,7 @@ def render_result(result: SearchResult, style: Style = _plain_style, facet_limit
     if result.suggestion:
         lines.append(style(f'Did you mean: "{result.suggestion}"?', fg="cyan"))
     if result.unmatched:
-        words = ", ".join(f'"{w}"' for w in result.unmatched)
+        words = ", ".join(f'"{shorten(w, 40)}"' for w in result.unmatched)
         lines.append(style(f"No record holds {words}" + ("; results match the other words" if result.total else ""),
                            dim=True))
     if result.hits:
