@@ -141,26 +141,36 @@ class Builder:
             self._known_parts[part] = known
         return known
 
-    def split(self, word: str) -> tuple[str, str] | None:
-        """Two known words that make up ``word`` in a compounding language, the split whose rarer
-        part is commonest (the frequency-based splitting of Koehn and Knight, 2003)."""
+    def split(self, word: str) -> tuple[str, ...]:
+        """The known words that make up ``word`` in a compounding language: two parts, the split
+        whose rarer part is commonest (the frequency-based splitting of Koehn and Knight, 2003);
+        else its longest known head or tail ("leegstand" in "leegstandsbeheer"); else none."""
         folded = fold(word)
         if len(folded) < 2 * MIN_PART or not folded.isalpha():
-            return None
+            return ()
         best: tuple[int, str, str] | None = None
+        head_only: str = ""
+        tail_only: str = ""
         for lang in self.compound_langs:
             for cut in range(MIN_PART, len(folded) - MIN_PART + 1):
                 head, tail = folded[:cut], folded[cut:]
                 heads = [head] + [head[: -len(link)] for link in LINKS.get(lang, ()) if head.endswith(link)
                                   and len(head) - len(link) >= MIN_PART]
                 tail_n = self._known(tail)
-                if not tail_n:
-                    continue
+                if tail_n and len(tail) > len(tail_only) and len(tail) >= MIN_CONTAINED:
+                    tail_only = tail
                 for candidate in heads:
                     head_n = self._known(candidate)
-                    if head_n and (best is None or min(head_n, tail_n) > best[0]):
+                    if not head_n:
+                        continue
+                    if len(candidate) > len(head_only) and len(candidate) >= MIN_CONTAINED:
+                        head_only = candidate
+                    if tail_n and (best is None or min(head_n, tail_n) > best[0]):
                         best = (min(head_n, tail_n), candidate, tail)
-        return (best[1], best[2]) if best else None
+        if best:
+            return best[1], best[2]
+        longest = max(head_only, tail_only, key=len)
+        return (longest,) if longest else ()
 
     def word(self, text: str, *, parts: bool = True) -> tuple[wq.Query, wq.Query | None]:
         """The clause of one plain word, and its title-only form."""
@@ -175,10 +185,16 @@ class Builder:
                 if len(stem) >= MIN_CONTAINED:
                     extra += [wq.Term(field, t, boost=CONTAINED_BOOST) for t in self._containing(field, stem)]
         if parts and self.compound_fields:
-            pair = self.split(text)
-            if pair:
-                extra.append(wq.Or([self.parse(pair[0]), self.parse(pair[1])], boost=PARTS_BOOST))
-                title = wq.Or([title, wq.And([self.titles.parse(pair[0]), self.titles.parse(pair[1])])])
+            found = self.split(text)
+            if found:
+                queries = [self.parse(p) for p in found]
+                if len(queries) > 1:
+                    # both parts together first; one part alone still counts ("Leerstand" without
+                    # "Management"), at half the weight
+                    extra.append(wq.And(queries, boost=PARTS_BOOST))
+                    queries = [self.parse(p) for p in found]
+                extra.append(wq.Or(queries, boost=PARTS_BOOST / 2 if len(found) > 1 else PARTS_BOOST))
+                title = wq.Or([title, wq.And([self.titles.parse(p) for p in found])])
         if extra:
             return wq.Or([base, *extra]), title
         return base, title
