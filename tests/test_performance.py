@@ -24,8 +24,7 @@ from toolbox import Toolbox
 from toolbox.benchmark import Baseline, _queries
 from toolbox.benchmark import main as benchmark
 from toolbox.documents import make_documents
-from toolbox.query import prepare
-from toolbox.search import _parse, open_index
+from toolbox.search import _build, _rank, open_index
 from toolbox.synthetic import generate, word_pools
 
 AXES = ("audience", "sector", "region", "effort", "kind")
@@ -35,10 +34,15 @@ SHIPPED_WORDS = ["hackathon", "Industriekultur", "Verwaltung", "design", "school
 
 def reference(tb: Toolbox, text: str, filters: dict[str, list[str]], limit: int | None
               ) -> tuple[list[tuple[str, float]], int, dict[str, dict[str, int]]]:
+    """Matches, filters and facets the slow way: each clause's records from Whoosh, every facet
+    counted over stored tags. The order is the ranking's own (``_rank``; what it ranks first is
+    held by test_ranking.py and the relevance floors), cut to the filtered records here."""
     opened = open_index(tb.index_dir)
     searcher = opened.searcher
-    q = _parse(opened, prepare(text, opened.synonyms, opened.stop), "en")
-    base = set(searcher.docs_for_query(q))
+    built = _build(opened, text, "en", text)
+    base: set[int] = set()
+    for clause in built.clauses:
+        base |= set(searcher.docs_for_query(clause.query))
     tags = {d: searcher.stored_fields(d)["display"]["tags"] for d in base}
 
     def passes(d: int, skip: str | None) -> bool:
@@ -48,15 +52,15 @@ def reference(tb: Toolbox, text: str, filters: dict[str, list[str]], limit: int 
     facets = {axis: dict(Counter(v for d in base if passes(d, axis) for v in tags[d][axis])) for axis in AXES}
     ranked: list[tuple[str, float]] = []
     if matched:
-        # every match scored (Whoosh's top-N shortcuts change some scores; see search._top)
-        results = searcher.search(q, filter=matched, limit=None)
-        ranked = [(searcher.stored_fields(d)["id"], round(float(s), 4)) for s, d in results.top_n[:limit]]
+        order, _ = _rank(opened, built)
+        ranked = [(searcher.stored_fields(d)["id"], round(score, 4)) for score, d in order if d in matched][:limit]
     return ranked, len(matched), facets
 
 
 def ours(tb: Toolbox, text: str, filters: dict[str, list[str]], limit: int | None
          ) -> tuple[list[tuple[str, float]], int, dict[str, dict[str, int]]]:
-    result = tb.search(text, limit=limit, update=False, **filters)
+    # as typed: the reference corrects no typos (words missing from a small corpus would be)
+    result = tb.search(text, limit=limit, update=False, correct=False, **filters)
     facets = {axis: {f.value: f.count for f in values if f.count} for axis, values in result.facets.items()}
     return [(h.id, h.score) for h in result.hits], result.total, facets
 
@@ -117,7 +121,7 @@ def test_fts5_baseline_finds_what_the_toolbox_finds(corpus: Toolbox) -> None:
     values = {axis: sorted({v for d in docs.values() for v in d["tags"][axis]}) for axis in AXES}
     for word, filters in _queries(random.Random(3), values):
         hits, total, facets = base.search(word, filters, limit=len(docs))
-        mine = corpus.search(word, limit=None, update=False, **filters)
+        mine = corpus.search(word, limit=None, update=False, correct=False, **filters)
         assert {h.id for h in mine.hits} == set(hits), word
         assert (mine.total, {a: {f.value: f.count for f in v if f.count} for a, v in mine.facets.items()}) \
             == (total, facets), word
@@ -158,12 +162,18 @@ def test_stemmers_keep_a_words_first_letter(shipped: Toolbox) -> None:
 
 
 def test_spelling_words_are_what_the_plain_analyser_gives(shipped: Toolbox) -> None:
-    """The "did you mean" word list is found with one regular expression, not the analyser."""
-    from toolbox.analysis import plain_analyzer, spelling_terms
+    """The word list for typo correction is found with one regular expression, not an analyser:
+    lower-case words as written (accents kept, so a correction is shown as the records write it),
+    keyed by language, the tag words under the empty key."""
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
+    from toolbox.analysis import TOKEN_PATTERN, spelling_terms
+
+    lower = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
     docs = make_documents(shipped.catalogue)
     for doc in docs.values():
         expected: Counter[str] = Counter()
-        for text in [*(v for entry in doc["texts"].values() for v in entry.values()), doc["tags_text"]]:
-            expected.update(t.text for t in plain_analyzer()(text))
+        for lang, entry in doc["texts"].items():
+            expected.update(f"{lang}\x00{t.text}" for text in entry.values() for t in lower(text))
+        expected.update(f"\x00{t.text}" for t in lower(doc["tags_text"]))
         assert Counter(spelling_terms(doc["texts"], doc["tags_text"])) == expected, doc["id"]

@@ -10,7 +10,8 @@ Layout of an index folder::
         state.pickle    document hashes and the link graph: what the next build reads
         vocabulary.pickle  the parsed vocabulary, for the quick update
         tags.json       the facet tag table (axis -> value -> document numbers)
-        spelling.pickle every indexed word with its frequency, for "did you mean"
+        spelling.pickle every indexed word with its frequency, per language, for typo correction
+        synonyms.pickle the synonym groups' lookup by stem
       .lock             held by the one process allowed to write
       .tmp-*/           a generation being built (removed if a build died)
 
@@ -69,7 +70,10 @@ FILES = "files.pickle"
 VOCABULARY_CACHE = "vocabulary.pickle"
 TAGS = "tags.json"
 SPELLING = "spelling.pickle"
-SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE)
+#: The synonym lookup by stem (``query.SynonymTable``): stemming every phrase of the thesaurus in
+#: every language takes tens of milliseconds, too much for every cold search.
+SYNONYMS = "synonyms.pickle"
+SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE, SYNONYMS)
 #: Tests set this to a checkpoint name to have the build SIGKILL itself there (crash-safety tests).
 CRASH_ENV = "TOOLBOX_TEST_CRASH_AT"
 CURRENT = "CURRENT"
@@ -168,6 +172,12 @@ def write_state(folder: Path, state: dict[str, Any], *, atomic: bool) -> None:
     write(folder / STATE, _pickle({k: v for k, v in state.items() if k != "files"}))
 
 
+def read_synonyms(gen: Path) -> dict[tuple[str, ...], int] | None:
+    """The saved synonym lookup of a generation (``None``: missing or unreadable)."""
+    data = read_pickle(gen / SYNONYMS)
+    return data if isinstance(data, dict) else None
+
+
 def read_spelling(gen: Path) -> dict[str, int]:
     """The word list of a generation for "did you mean": folded word -> frequency."""
     data = read_pickle(gen / SPELLING)
@@ -197,8 +207,8 @@ def read_tag_table(gen: Path) -> tuple[dict[str, dict[str, int]], int]:
 
 
 #: The modules whose code decides what goes into the index: any change to them rebuilds it.
-_SHAPING = ("analysis", "documents", "files", "model", "project", "schema", "textutil", "validate",
-            "vocabulary", "yamlsource")
+_SHAPING = ("analysis", "documents", "files", "model", "morphology", "project", "query", "schema", "textutil",
+            "validate", "vocabulary", "yamlsource")
 
 
 @cache
@@ -491,6 +501,13 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
     table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
     _write_text(tmp / TAGS, table.to_json())
     _write_bytes(tmp / SPELLING, _pickle({w: n for w, n in spelling.items() if n > 0}))
+    if not changes.full and live is not None and (live / SYNONYMS).is_file():
+        synonyms = (live / SYNONYMS).read_bytes()  # a changed vocabulary rebuilds in full
+    else:
+        from .query import SynonymTable
+
+        synonyms = _pickle(SynonymTable(manifest.get("synonyms", []), languages).lookup)
+    _write_bytes(tmp / SYNONYMS, synonyms)
     write_state(tmp, state, atomic=False)
     if vocabulary is not None:
         (tmp / VOCABULARY_CACHE).write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))

@@ -21,7 +21,7 @@ from .textutil import fold
 #: but not stemmed.
 SNOWBALL = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
-    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
+    "nl": "dutch_porter", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
     "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
     "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "nb": "norwegian",
     "fa": "persian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian",

@@ -73,15 +73,21 @@ class SynonymTable:
     each of ``languages`` ('Fokusgruppen' = 'Fokusgruppe', 'průmyslové kultury' = 'průmyslová
     kultura')."""
 
-    def __init__(self, groups: Iterable[Sequence[str]], languages: Sequence[str] = ()) -> None:
+    def __init__(self, groups: Iterable[Sequence[str]], languages: Sequence[str] = (),
+                 lookup: dict[tuple[str, ...], int] | None = None) -> None:
+        """``lookup``: the table a previous instance built for the same groups and languages (the
+        index keeps it, see ``indexer.SYNONYMS``)."""
         self.groups: list[tuple[str, ...]] = [tuple(g) for g in groups]
         self.languages = tuple(languages)
-        self.lookup: dict[tuple[str, ...], int] = {}
-        for i, group in enumerate(self.groups):
-            for phrase in group:
-                for key in self._keys(phrase.split(), index=True):
-                    self.lookup.setdefault(key, i)
-        self.longest = max((len(k) for k in self.lookup), default=0)
+        if lookup is None:
+            lookup = {}
+            for i, group in enumerate(self.groups):
+                for phrase in group:
+                    for key in self._keys(phrase.split(), index=True):
+                        lookup.setdefault(key, i)
+        self.lookup = lookup
+        # a language-tagged key has one element more than its words
+        self.longest = max((len(k) - (k[0][:1] == "\x00") for k in self.lookup), default=0)
 
     def _keys(self, words: Sequence[str], *, index: bool) -> list[tuple[str, ...]]:
         """The folded words, then the stems in every language (language-tagged, so that one

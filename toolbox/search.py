@@ -31,7 +31,7 @@ from whoosh.searching import Searcher
 from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, text_field
 from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
-from .indexer import MANIFEST, live_generation, read_spelling, read_tag_table
+from .indexer import MANIFEST, live_generation, read_spelling, read_synonyms, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
 from .query import FEWER_WORDS, SynonymTable, bare_words, count_terms, query_too_long
 from .querybuild import Builder, Built
@@ -108,7 +108,8 @@ def _open_generation(gen: Path, stamp: tuple[int, int]) -> _Opened:
         stop_by_lang = _stop_words(ix.schema, languages)
         stop = frozenset().union(*stop_by_lang.values())
         opened = _open[key] = _Opened(gen, ix, searcher, manifest, languages, table, live,
-                                      SynonymTable(manifest.get("synonyms", []), languages), stop, stop_by_lang)
+                                      SynonymTable(manifest.get("synonyms", []), languages, read_synonyms(gen)),
+                                      stop, stop_by_lang)
         while len(_open) > OPEN_GENERATIONS:
             _, old = _open.popitem(last=False)
             with old.lock:
@@ -538,37 +539,48 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
     """Every match scored (see :data:`COORDINATION`), best first, and the clauses that matched
     nothing.
 
-    The shares of clauses a record matches, and finds in its title, weigh each clause by its
-    rarity (log(1 + N / matches)): holding "help desk" says more than holding "creative".
+    Each clause is scored on its own (Whoosh's BM25F), and a record's score is the sum, as
+    Whoosh scores an OR; one pass per clause also tells which clauses each record matches. The
+    shares of clauses a record matches, and finds in its title, weigh each clause by its rarity
+    (log(1 + N / matches)): holding "help desk" says more than holding "creative".
     """
-    assert built.query is not None
     searcher = opened.searcher
-    scored = searcher.search(built.query, limit=None).top_n
     docs_n = max(1, opened.all_docs.bit_count())
+    scores: dict[int, float] = {}
     cover: dict[int, float] = {}
     in_title: dict[int, float] = {}
+    required: list[set[int]] = []
     unmatched: list[str] = []
     total = 0.0
     for clause in built.clauses:
-        matched = list(searcher.docs_for_query(clause.query))
-        if not matched:
+        hits = searcher.search(clause.query, limit=None).top_n
+        if clause.kind == "required":
+            required.append({d for _, d in hits})
+        if not hits:
             if clause.text:
                 unmatched.append(clause.text)
             continue
-        weight = math.log(1 + docs_n / len(matched))
+        weight = math.log(1 + docs_n / len(hits))
         total += weight
-        for d in matched:
+        for score, d in hits:
+            scores[d] = scores.get(d, 0.0) + float(score)
             cover[d] = cover.get(d, 0.0) + weight
         if clause.title is not None:
             for d in searcher.docs_for_query(clause.title):
                 in_title[d] = in_title.get(d, 0.0) + weight
+    if required:
+        allowed = set.intersection(*required)
+        scores = {d: v for d, v in scores.items() if d in allowed}
+    for clause in built.excluded:
+        for d in searcher.docs_for_query(clause.query):
+            scores.pop(d, None)
     kinds = _kinds(opened)
     keyed = []
-    for score, d in scored:
+    for d, score in scores.items():
         share = min(1.0, cover.get(d, 0.0) / total) if total else 1.0
         title = min(1.0, in_title.get(d, 0.0) / total) if total else 0.0
         kind = kinds.get(d, "method")
-        value = float(score) * share ** COORDINATION * (1 + TITLE_BONUS * title) * KIND_WEIGHT.get(kind, 1.0)
+        value = score * share ** COORDINATION * (1 + TITLE_BONUS * title) * KIND_WEIGHT.get(kind, 1.0)
         keyed.append((kind == "method" and title >= 1.0 - 1e-9, value, d))
     keyed.sort(key=lambda item: (not item[0], -item[1], item[2]))
     # the scores shown stay in the order of the list: the first tier is lifted above the rest

@@ -73,6 +73,7 @@ def word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
         for phrase in group:
             reserved |= {t.text for t in plain_analyzer()(phrase)}
     seen: list[set[str]] = [set() for _ in analyzers]
+    apart = _Apart(languages)
     rng = random.Random(20261130)
     pools: list[tuple[str, ...]] = []
     for syllables, capital in ((_EN_SYLLABLES, False), (_DE_SYLLABLES, True)):
@@ -83,13 +84,66 @@ def word_pools() -> tuple[tuple[str, ...], tuple[str, ...]]:
                 continue
             if any(f[0] in s for f, s in zip(forms, seen, strict=True)):
                 continue
+            terms = {f[0] for f in forms}
+            if not apart.admits(forms[0][0], terms):
+                continue
             for f, s in zip(forms, seen, strict=True):
                 s.add(f[0])
+            apart.add(forms[0][0], terms)
             pool.append(word.capitalize() if capital else word)
             if len(pool) == POOL_SIZE:
                 break
         pools.append(tuple(pool))
     return pools[0], pools[1]
+
+
+class _Apart:
+    """Keeps the made-up words apart under compound matching (``querybuild``): in a language that
+    builds compounds a query word also finds the index words it starts or ends, and the known
+    words it splits into. No pool word may start or end another one's term, nor be made of a
+    known word and a rest, so that a query still matches exactly the records holding its word."""
+
+    def __init__(self, languages: list[str]) -> None:
+        from .morphology import COMPOUNDING
+        from .querybuild import MIN_CONTAINED, MIN_PART
+
+        self.languages = languages
+        self.compounding = [lang for lang in languages if lang in COMPOUNDING]
+        self.min_contained, self.min_part = MIN_CONTAINED, MIN_PART
+        self.terms: set[str] = set()  # every term of every pool word
+        self.prefixes: set[str] = set()  # heads and tails of those terms, as long as a contained word
+        self.suffixes: set[str] = set()
+
+    def _parts(self, folded: str) -> set[str]:
+        """What a split of ``folded`` looks up: its heads and tails, and their stems."""
+        from .morphology import forms
+
+        out: set[str] = set()
+        for cut in range(self.min_part, len(folded) - self.min_part + 1):
+            for part in (folded[:cut], folded[cut:]):
+                out.add(part)
+                out.update(t for lang in self.languages for t in forms(part, lang, index=False))
+        return out
+
+    def admits(self, folded: str, terms: set[str]) -> bool:
+        if self.compounding and (self._parts(folded) & self.terms):
+            return False  # it splits into a known word and a rest
+        for term in terms:
+            if term in self.prefixes or term in self.suffixes:
+                return False  # an earlier word starts or ends with it, or splits into it
+            short = self.min_contained
+            longest = len(term) - self.min_part + 1  # querybuild looks for words at least this much longer
+            if any(term[:n] in self.terms or term[-n:] in self.terms for n in range(short, longest + 1)):
+                return False  # it starts or ends with an earlier word
+        return True
+
+    def add(self, folded: str, terms: set[str]) -> None:
+        self.terms |= terms
+        self.prefixes |= self._parts(folded)
+        for term in terms:
+            for n in range(self.min_contained, len(term)):
+                self.prefixes.add(term[:n])
+                self.suffixes.add(term[-n:])
 
 
 @cache
