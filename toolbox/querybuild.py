@@ -72,6 +72,7 @@ class Built:
     query: wq.Query | None  # what is scored (None: nothing left to search)
     clauses: tuple[Clause, ...]  # the optional and required ones, counted for coordination
     excluded: tuple[Clause, ...]
+    expert: bool = False  # parsed by Whoosh as written (operators, brackets, ranges …)
 
 
 class Builder:
@@ -233,7 +234,8 @@ class Builder:
             for stem in self._stems(field, text):
                 if len(stem) >= MIN_CONTAINED:
                     extra += [wq.Term(field, t, boost=CONTAINED_BOOST) for t in self._containing(field, stem)]
-        if parts and self.compound_fields:
+        if parts and self.compound_fields and not self._is_word(base):
+            # only a word the index does not hold is taken apart: "Leerstand" is no "leer" + "Stand"
             found = self.split(text)
             if found:
                 queries = [self._part(p) for p in found]
@@ -247,6 +249,11 @@ class Builder:
         if extra:
             return wq.Or([base, *extra]), title
         return base, title
+
+    def _is_word(self, query: wq.Query) -> bool:
+        """Whether the word query ``query`` (from ``over``) names a term the index holds."""
+        return any(self.reader.doc_frequency(leaf.fieldname, leaf.text) for leaf in query.leaves()
+                   if isinstance(leaf, wq.Term))
 
     def _part(self, part: str) -> wq.Query:
         """One part of a compound: the word, or its synonym group when it has one."""
@@ -264,7 +271,7 @@ class Builder:
             typed_query = self.over(self.all_fields, typed, phrase=True)
             typed_title: wq.Query | None = self.over(self.title_fields, typed, phrase=True)
         else:
-            typed_query, typed_title = self.word(typed)
+            typed_query, typed_title = self.word(typed, parts=False)  # the group says what it means
         if typed_query is not wq.NullQuery:
             members.append(typed_query)
         if typed_title is not None:
@@ -298,6 +305,7 @@ class Builder:
             # operators, brackets, ranges, boosts and fuzzy terms span or bind several tokens
             return self._expert(text)
         clauses: list[Clause] = []
+        groups: set[int] = set()
         i = 0
         while i < len(tokens):
             token = tokens[i]
@@ -305,17 +313,20 @@ class Builder:
                 run = i
                 while run < len(tokens) and tokens[run].bare:
                     run += 1
-                clauses += self._plain([t.text for t in tokens[i:run]])
+                clauses += self._plain([t.text for t in tokens[i:run]], groups)
                 i = run
                 continue
             clauses.append(self._special(token.text))
             i += 1
         return self._assemble(clauses)
 
-    def _plain(self, words: list[str]) -> list[Clause]:
-        content = [w for w in words if fold(w) not in self.stop]
-        if content or not words:
-            words = [w for w in words if fold(w) not in self.stop or self.synonyms.match([w], 0)]
+    def _plain(self, words: list[str], groups: set[int] | None = None) -> list[Clause]:
+        """Clauses of a run of plain words: synonym phrases first (longest match, stop words
+        inside them kept: "Kultur- und Kreativwirtschaft"), then words; a stop word of the typed
+        language is left out unless the query has nothing else; several members of one group
+        are one clause ("KKW Kreativwirtschaft CCI")."""
+        groups = set() if groups is None else groups
+        keep_stops = all(fold(w) in self.stop for w in words)
         out: list[Clause] = []
         j = 0
         while j < len(words):
@@ -323,16 +334,20 @@ class Builder:
             if found:
                 index, n = found
                 typed = " ".join(words[j:j + n])
-                query, title = self.group(typed, index)
-                out.append(Clause(typed, query, title))
                 j += n
+                if index not in groups:
+                    groups.add(index)
+                    query, title = self.group(typed, index)
+                    out.append(Clause(typed, query, title))
                 continue
             word = words[j]
             j += 1
+            if fold(word) in self.stop and not keep_stops:
+                continue
             parts = [p for p in _HYPHEN.split(word) if p]
             if len(parts) > 1:
                 # "Industrie-Hackathon": each part is a word of its own (and may be a synonym or a typo)
-                out += self._plain(parts)
+                out += self._plain(parts, groups)
                 continue
             query, title = self.word(word)
             if query is not wq.NullQuery:  # a stop word in every language
@@ -377,19 +392,19 @@ class Builder:
         prepared = self.synonyms.expand(text)
         q = self.expert.parse(prepared)
         if q is wq.NullQuery:
-            return Built(None, (), ())
+            return Built(None, (), (), True)
         parts = list(q.subqueries) if isinstance(q, wq.Or) else [q]
         negative = [p.query for p in parts if isinstance(p, wq.Not)]
         positive = [p for p in parts if not isinstance(p, wq.Not)]
         if not positive:
-            return Built(None, (), ())
+            return Built(None, (), (), True)
         query: wq.Query = wq.Or(positive) if len(positive) > 1 else positive[0]
         if negative:
             # Whoosh reads "a NOT b" in an OR group as "a, or anything without b"
             query = wq.AndNot(query, wq.Or(negative))
         # no text: Whoosh's reading of a part is no word the user typed, and is never shown
         return Built(query, tuple(Clause("", p, None) for p in positive),
-                     tuple(Clause("", n, None, "excluded") for n in negative))
+                     tuple(Clause("", n, None, "excluded") for n in negative), True)
 
 
 def walk(q: wq.Query, visit: Callable[[wq.Query], None]) -> None:

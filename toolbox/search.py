@@ -33,7 +33,7 @@ from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, live_generation, read_spelling, read_synonyms, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
-from .query import FEWER_WORDS, SynonymTable, bare_words, count_terms, query_too_long
+from .query import FEWER_WORDS, OPERATORS, SynonymTable, bare_words, count_terms, query_too_long
 from .querybuild import Builder, Built
 from .spelling import VOCABULARY, by_language, correct, surface_forms
 from .textutil import fold, shorten
@@ -423,6 +423,12 @@ def _replace_words(text: str, corrections: dict[str, str]) -> str:
     return text
 
 
+def _unmatched_words(opened: _Opened, query: str, lang: str) -> tuple[str, ...]:
+    """The plain words of a query with operators that no record holds (stop words aside)."""
+    words = [w for w in dict.fromkeys(bare_words(query)) if w not in OPERATORS and fold(w) not in opened.stop]
+    return tuple(w for w in words[:MAX_CORRECTED_WORDS] if _is_empty(opened, _parse(opened, w, lang)))
+
+
 def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
     """For a query with operators: a corrected query when some plain word matches nothing."""
     words = list(dict.fromkeys(bare_words(query)))
@@ -626,8 +632,12 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
         # a stop word matches nothing by design ("für" is dropped from German fields)
         unmatched = tuple(w for w in unmatched if fold(w) not in opened.stop)
         base = from_numbers((docnum for _, docnum in ranked), opened.all_docs.bit_length())
-        if not base and suggestion is None and not built.clauses:  # type: ignore[union-attr]
-            suggestion = _suggest(opened, query, lang)
+        if built.expert:  # type: ignore[union-attr]
+            # Whoosh's parts are no words the user typed: the plain words are checked one by one,
+            # and a correction is offered, never applied, to a query written with operators
+            unmatched = _unmatched_words(opened, text, lang)
+            if unmatched and suggestion is None:
+                suggestion = _suggest(opened, text, lang)
 
     selected = filters.as_dict()
     axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}
