@@ -213,9 +213,15 @@ def test_valid_records_round_trip_load_index_search(records: list[Generated]) ->
 
 SYNTAX = [*'"():*?~^[]{}+-\\/!', "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "title_en:", "kind:",
                                         "display:", "sort_en:", "effort_rank:", "id:", "foo:", "\x00", "\t", "\n",
-                                        "\u200b", "\udcff", "hackathon", "Verwaltung", "für", "Łódź", "日本"]
+                                        "\u200b", "\udcff", "hackathon", "Verwaltung", "für", "Łódź", "日本",
+          # the natural-query paths: compounds, typos, hyphens and slashes, thesaurus words, stop words
+          "Leerstandsmanagement", "Braunkohle", "mijngebouwen", "Industrie-Hackthon", "Fokusgrupen", "prazdna",
+          "KKW", "Kultur- und Kreativwirtschaft", "mijn", "the", "‐", "–", "/", "-", "+-", "--x", "x-"]
 query_texts = st.one_of(
     st.text(),
+    # long letters-only words: taken apart as compounds, looked for inside longer words, corrected
+    st.lists(st.text("abcdefghijklmnopqrstuvwxyzäöüß", min_size=8, max_size=120), min_size=1, max_size=40
+             ).map(" ".join),
     st.lists(st.one_of(st.sampled_from(SYNTAX), st.text(max_size=5)), max_size=12).map(" ".join),
     st.lists(st.one_of(st.sampled_from(SYNTAX), st.text(max_size=3)), max_size=12).map("".join),
     st.text(min_size=500, max_size=3000),

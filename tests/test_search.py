@@ -306,3 +306,25 @@ def test_wildcards_and_ranges_standing_for_too_many_words_are_refused(
         assert caught.value.message == f"the wildcards or ranges in '{query}' stand for more than 3 words of the index"
         assert caught.value.problems[0].hint == "write more letters before * or ?, or search for the words themselves"
     assert ids(minimal_tb.search("map*")) == ["mapping-study"]  # still fine: 'map*' stands for fewer words
+
+
+def test_compounds_are_taken_apart_for_a_few_short_words_only(minimal_tb: Toolbox,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Taking a word apart looks up every cut of it in every field: a word of 1,000 letters, or
+    two hundred unknown words, would take seconds."""
+    from toolbox import querybuild
+
+    tried: list[str] = []
+    original = querybuild.Builder._known
+
+    def counting(self: querybuild.Builder, part: str) -> int:
+        tried.append(part)
+        return original(self, part)
+
+    monkeypatch.setattr(querybuild.Builder, "_known", counting)
+    minimal_tb.search("x" * 900, update=False)
+    assert tried == []  # longer than MAX_SPLIT_LETTERS: not taken apart
+    words = [f"zq{chr(97 + i)}fabrikschulen" for i in range(20)]
+    minimal_tb.search(" ".join(words), update=False, correct=False)
+    split_words = {w for w in words if any(p.startswith(w[:4]) for p in tried)}  # heads are the words' own
+    assert len(split_words) == querybuild.MAX_SPLIT_WORDS

@@ -41,9 +41,18 @@ class Token:
     bare: bool  # a plain word: not an operator, phrase, bracket or field:value
 
 
+#: A question mark (or several) ending a word: the end of a question, not a wildcard. People
+#: type sentences ("Wie öffnen wir leere Hallen für Kreative?"); "wom?n" keeps its wildcard.
+_QUESTION = re.compile(r"(?<=\w)\?+(?=\s|$)")
+
+
+def without_question_marks(query: str) -> str:
+    return _QUESTION.sub("", query) if "?" in query else query
+
+
 def tokenize(query: str) -> list[Token]:
     out = []
-    for match in _TOKEN.finditer(query):
+    for match in _TOKEN.finditer(without_question_marks(query)):
         text = match.group(0)
         bare = not (
             text in OPERATORS

@@ -14,9 +14,9 @@ coordination factor (records holding more of the words rank first):
 - ``"a phrase"``, ``field:value``, wildcards: parsed by Whoosh as they are;
 - ``+word`` is required, ``-word`` excluded.
 
-A query with ``AND``, ``OR``, ``NOT``, brackets, ranges (``[a TO b]``), boosts (``^2``) or fuzzy
-terms (``~``) is parsed by Whoosh as written (words between operators are OR-ed), with synonym
-groups expanded; its top-level parts are its clauses.
+A query with ``AND``, ``OR``, ``NOT``, brackets, ranges (``[a TO b]``), boosts (``^2``) or phrase
+slop (``"a b"~2``) is parsed by Whoosh as written (words between operators are OR-ed), with
+synonym groups expanded, and scored as one clause.
 Imported only by ``search``.
 """
 
@@ -32,7 +32,7 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, OrGroup, PlusMinusPlugin
 
 from .morphology import COMPOUNDING
-from .query import OPERATORS, SynonymTable, tokenize
+from .query import OPERATORS, SynonymTable, tokenize, without_question_marks
 from .textutil import fold
 
 ClauseKind = Literal["optional", "required", "excluded"]
@@ -50,6 +50,10 @@ MAX_CONTAINED = 24
 MIN_CONTAINED = 5
 #: Parts of a split compound are at least this long ("mijn" + "bouw").
 MIN_PART = 4
+#: Longest word taken apart, and most words of one query taken apart: each split looks up every
+#: cut of the word in every field (a word of 1,000 letters would take seconds).
+MAX_SPLIT_LETTERS = 40
+MAX_SPLIT_WORDS = 8
 #: Linking elements between the parts of a compound (German Fugen, Dutch tussenklanken).
 LINKS = {"de": ("s", "es", "n", "en", "e", "er"), "nl": ("s", "en", "e")}
 _HYPHEN = re.compile(r"[-‐‑–/]+")
@@ -100,6 +104,7 @@ class Builder:
         self.fields = [f for f in fields if f != "tags"]
         self.languages = list(languages)
         self.last_exact: wq.Query = wq.NullQuery
+        self.splits_left = MAX_SPLIT_WORDS  # reset for every query by ``build``
         # Stop words of the language the user types in (and of English, which every record has):
         # left out of the query. Other languages' stop words are searched in the fields where
         # they are words ("mijn" is Dutch for mine, "hat" an English hat).
@@ -189,8 +194,9 @@ class Builder:
         whose rarer part is commonest (the frequency-based splitting of Koehn and Knight, 2003);
         else its longest known head or tail ("leegstand" in "leegstandsbeheer"); else none."""
         folded = fold(word)
-        if len(folded) < 2 * MIN_PART or not folded.isalpha():
+        if not 2 * MIN_PART <= len(folded) <= MAX_SPLIT_LETTERS or not folded.isalpha() or self.splits_left <= 0:
             return ()
+        self.splits_left -= 1
         best: tuple[int, str, str] | None = None
         head_only: str = ""
         tail_only: str = ""
@@ -300,10 +306,11 @@ class Builder:
     # -- whole queries ----------------------------------------------------------------------
 
     def build(self, text: str) -> Built:
+        self.splits_left = MAX_SPLIT_WORDS
         tokens = tokenize(text)
         if any(t.text in OPERATORS or t.text in "()" or any(c in t.text for c in "[]{}^~") for t in tokens):
-            # operators, brackets, ranges, boosts and fuzzy terms span or bind several tokens
-            return self._expert(text)
+            # operators, brackets, ranges, boosts and phrase slop span or bind several tokens
+            return self._expert(without_question_marks(text))
         clauses: list[Clause] = []
         groups: set[int] = set()
         i = 0
@@ -402,9 +409,10 @@ class Builder:
         if negative:
             # Whoosh reads "a NOT b" in an OR group as "a, or anything without b"
             query = wq.AndNot(query, wq.Or(negative))
-        # no text: Whoosh's reading of a part is no word the user typed, and is never shown
-        return Built(query, tuple(Clause("", p, None) for p in positive),
-                     tuple(Clause("", n, None, "excluded") for n in negative), True)
+        # One clause, scored as Whoosh scores it: the query says itself what is required, and
+        # Whoosh's parts (one per word and field) are no words to count. No text: a part is
+        # nothing the user typed, and is never shown.
+        return Built(query, (Clause("", query, None),), (), True)
 
 
 def walk(q: wq.Query, visit: Callable[[wq.Query], None]) -> None:

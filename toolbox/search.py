@@ -33,7 +33,15 @@ from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
 from .indexer import MANIFEST, live_generation, read_spelling, read_synonyms, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
-from .query import FEWER_WORDS, OPERATORS, SynonymTable, bare_words, count_terms, query_too_long
+from .query import (
+    FEWER_WORDS,
+    OPERATORS,
+    SynonymTable,
+    bare_words,
+    count_terms,
+    query_too_long,
+    without_question_marks,
+)
 from .querybuild import Builder, Built
 from .spelling import VOCABULARY, by_language, correct, surface_forms
 from .textutil import fold, shorten
@@ -597,7 +605,7 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
 
 def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str,
             correct_words: bool = True) -> SearchResult:
-    text = query.strip()
+    text = without_question_marks(query).strip()
     if text == "*":
         # "everything", as an empty query says it: Whoosh would match every word of every field
         # (7.8 s at 5,000 records) to return the same records
