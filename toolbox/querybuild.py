@@ -23,7 +23,6 @@ Imported only by ``search``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -94,7 +93,6 @@ class Builder:
         self.expert.add_plugin(PlusMinusPlugin())
         self.compound_fields = [f for f in fields if f.rsplit("_", 1)[-1] in COMPOUNDING]
         self.compound_langs = sorted({f.rsplit("_", 1)[-1] for f in self.compound_fields})
-        self._terms: dict[str, tuple[list[str], list[str]]] = {}  # field -> sorted terms, sorted reversed
         self._known_parts: dict[str, int] = {}
         self._analysed: dict[tuple[str, str], tuple[str, ...]] = {}
         self._groups: dict[int, list[tuple[str, wq.Query, wq.Query]]] = {}
@@ -150,24 +148,19 @@ class Builder:
             return wq.NullQuery
         return subs[0] if len(subs) == 1 else wq.Or(subs)
 
-    def _field_terms(self, field: str) -> tuple[list[str], list[str]]:
-        cached = self._terms.get(field)
-        if cached is None:
-            terms = sorted(self.reader.field_terms(field))
-            cached = self._terms[field] = (terms, sorted(t[::-1] for t in terms))
-        return cached
-
     def _containing(self, field: str, stem: str) -> list[str]:
-        """Index words of ``field`` that start or end with ``stem`` (compound heads and tails)."""
-        terms, reversed_terms = self._field_terms(field)
+        """Index words of ``field`` that start with ``stem`` (the longer compounds it heads:
+        "braunkohl" → "braunkohlerevi"), read from the sorted term index, so nothing is loaded.
+        Compounds it ends are not looked for: that needs every term of the field reversed and
+        sorted, which cost more than a cold search may spend (tails are found by splitting
+        the query word instead)."""
         found: list[str] = []
-        for pool, key, flip in ((terms, stem, False), (reversed_terms, stem[::-1], True)):
-            i = bisect_left(pool, key)
-            while i < len(pool) and pool[i].startswith(key) and len(found) < MAX_CONTAINED:
-                term = pool[i][::-1] if flip else pool[i]
-                if term != stem and len(term) >= len(stem) + MIN_PART - 1:
-                    found.append(term)
-                i += 1
+        for raw in self.reader.expand_prefix(field, stem):
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if term != stem and len(term) >= len(stem) + MIN_PART - 1:
+                found.append(term)
+                if len(found) >= MAX_CONTAINED:
+                    break
         return found
 
     def _stems(self, field: str, word: str) -> tuple[str, ...]:

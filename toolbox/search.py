@@ -78,7 +78,7 @@ class _Opened:
     labels: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
     parsers: dict[str, MultifieldParser] = field(default_factory=dict)  # by display language
     builders: dict[str, Builder] = field(default_factory=dict)  # by display language
-    kinds: dict[int, str] | None = None  # docnum -> 'pilot' / 'region' (methods are the rest)
+    kinds: dict[int, float] | None = None  # docnum -> kind weight of pilots and regions (methods are the rest)
     # Whoosh reads segment files with seek-then-read on shared file objects, so one search at a
     # time per generation (Python runs one thread at a time anyway; servers scale by processes)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -399,8 +399,7 @@ def _is_empty(opened: _Opened, q: wq.Query) -> bool:
 def _corrections(opened: _Opened, built: Built, lang: str) -> dict[str, str]:
     """word -> correction, for the plain words of ``built`` that match nothing and are close to a
     word of ``lang`` or of the vocabulary (never a stop word)."""
-    spelling = _spelling(opened)
-    pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
+    pools: list[dict[str, int]] = []  # read on the first word to correct: most queries have none
     out: dict[str, str] = {}
     tried: set[str] = set()
     for clause in built.clauses:
@@ -412,6 +411,9 @@ def _corrections(opened: _Opened, built: Built, lang: str) -> dict[str, str]:
         if folded in opened.stop or not _is_empty(opened, clause.exact or clause.query):
             continue
         tried.add(clause.word)
+        if not pools:
+            spelling = _spelling(opened)
+            pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
         option = correct(folded, pools, opened.stop)
         if option:
             out[clause.word] = _like(clause.word, _written(opened, lang, option))
@@ -542,10 +544,11 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
     return built
 
 
-def _kinds(opened: _Opened) -> dict[int, str]:
+def _kind_weights(opened: _Opened) -> dict[int, float]:
+    """docnum -> :data:`KIND_WEIGHT` of the pilots and regions (methods weigh 1 and are the rest)."""
     if opened.kinds is None:
         table = opened.tag_table.get("kind", {})
-        opened.kinds = {d: kind for kind in ("pilot", "region") for d in to_numbers(table.get(kind, 0))}
+        opened.kinds = {d: KIND_WEIGHT[kind] for kind in ("pilot", "region") for d in to_numbers(table.get(kind, 0))}
     return opened.kinds
 
 
@@ -560,12 +563,9 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
     """
     searcher = opened.searcher
     docs_n = max(1, opened.all_docs.bit_count())
-    scores: dict[int, float] = {}
-    cover: dict[int, float] = {}
-    in_title: dict[int, float] = {}
+    passes: list[tuple[float, list[tuple[float, int]], set[int]]] = []  # weight, scored hits, title docs
     required: list[set[int]] = []
     unmatched: list[str] = []
-    total = 0.0
     for clause in built.clauses:
         hits = searcher.search(clause.query, limit=None).top_n
         if clause.kind == "required":
@@ -574,32 +574,43 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
             if clause.text:
                 unmatched.append(clause.text)
             continue
-        weight = math.log(1 + docs_n / len(hits))
-        total += weight
-        for score, d in hits:
-            scores[d] = scores.get(d, 0.0) + float(score)
-            cover[d] = cover.get(d, 0.0) + weight
-        if clause.title is not None:
-            for d in searcher.docs_for_query(clause.title):
+        titles = set(searcher.docs_for_query(clause.title)) if clause.title is not None else set()
+        passes.append((math.log(1 + docs_n / len(hits)), hits, titles))
+    weights = _kind_weights(opened)
+    total = sum(w for w, _, _ in passes)
+    if len(passes) == 1 and not required:
+        # one clause, the common case: every match holds all of it
+        _, hits, titles = passes[0]
+        scored = [(float(score), d, 1.0, 1.0 if d in titles else 0.0) for score, d in hits]
+    else:
+        scores: dict[int, float] = {}
+        cover: dict[int, float] = {}
+        in_title: dict[int, float] = {}
+        for weight, hits, titles in passes:
+            for score, d in hits:
+                scores[d] = scores.get(d, 0.0) + float(score)
+                cover[d] = cover.get(d, 0.0) + weight
+            for d in titles:
                 in_title[d] = in_title.get(d, 0.0) + weight
-    if required:
-        allowed = set.intersection(*required)
-        scores = {d: v for d, v in scores.items() if d in allowed}
+        allowed = set.intersection(*required) if required else None
+        scored = [(score, d, min(1.0, cover[d] / total), min(1.0, in_title.get(d, 0.0) / total))
+                  for d, score in scores.items() if allowed is None or d in allowed]
+    excluded: set[int] = set()
     for clause in built.excluded:
-        for d in searcher.docs_for_query(clause.query):
-            scores.pop(d, None)
-    kinds = _kinds(opened)
-    keyed = []
-    for d, score in scores.items():
-        share = min(1.0, cover.get(d, 0.0) / total) if total else 1.0
-        title = min(1.0, in_title.get(d, 0.0) / total) if total else 0.0
-        kind = kinds.get(d, "method")
-        value = score * share ** COORDINATION * (1 + TITLE_BONUS * title) * KIND_WEIGHT.get(kind, 1.0)
-        keyed.append((kind == "method" and title >= 1.0 - 1e-9, value, d))
-    keyed.sort(key=lambda item: (not item[0], -item[1], item[2]))
+        excluded.update(searcher.docs_for_query(clause.query))
+    first: list[tuple[float, int]] = []  # methods whose title holds every clause
+    rest: list[tuple[float, int]] = []
+    for score, d, share, title in scored:
+        if d in excluded:
+            continue
+        weight = weights.get(d, 1.0)
+        value = score * share ** COORDINATION * (1 + TITLE_BONUS * title) * weight
+        (first if title >= 1.0 - 1e-9 and d not in weights else rest).append((-value, d))
+    first.sort()
+    rest.sort()
     # the scores shown stay in the order of the list: the first tier is lifted above the rest
-    lift = max((value for first, value, _ in keyed if not first), default=0.0)
-    ranked = [(value + lift if first else value, d) for first, value, d in keyed]
+    lift = -rest[0][0] if rest else 0.0
+    ranked = [(lift - v, d) for v, d in first] + [(-v, d) for v, d in rest]
     return ranked, tuple(unmatched)
 
 

@@ -24,7 +24,7 @@ def by_language(words: Mapping[str, int]) -> dict[str, dict[str, int]]:
     for key, n in words.items():
         lang, _, word = key.partition(SEPARATOR)
         pool = out.setdefault(lang, {})
-        folded = fold(word)
+        folded = word if word.isascii() else fold(word)  # lower-case already
         pool[folded] = pool.get(folded, 0) + n
     return out
 
@@ -39,7 +39,7 @@ def surface_forms(words: Mapping[str, int], lang: str) -> dict[str, str]:
         wlang, _, word = key.partition(SEPARATOR)
         if wlang not in (lang, VOCABULARY):
             continue
-        folded = fold(word)
+        folded = word if word.isascii() else fold(word)
         if folded not in best or n > best[folded][0]:
             best[folded] = (n, word)
     return {folded: word for folded, (_, word) in best.items()}
