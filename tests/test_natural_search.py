@@ -15,6 +15,7 @@ import html as html_module
 import json
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,21 @@ def test_the_cli_and_the_web_page_say_which_word_matched_nothing(shipped: Toolbo
     assert page_hits(html)[0] == "regional-focus-groups"
     html = page(client, q="blorfx", lang="de")
     assert paragraphs(html, "unmatched") == [WEB_LABELS["unmatched_all"]["de"].format(words=quote.format("blorfx"))]
+
+
+def test_a_question_mark_ends_a_question_not_a_word(shipped: Toolbox, client: Any) -> None:
+    """'Kreative?' was a wildcard for "Kreative" and one more letter, and the web page refused
+    'Wie geht es?' (a wildcard needs three letters before it)."""
+    asked = shipped.search("Wie öffnen wir leere Hallen für Kreative?", lang="de", update=False)
+    said = shipped.search("Wie öffnen wir leere Hallen für Kreative", lang="de", update=False)
+    assert (ids(asked), asked.unmatched) == (ids(said), said.unmatched)
+    assert "creative-hub" in ids(asked)[:3]
+    english = shipped.search("How can we turn an empty factory into a space for creative businesses?", update=False)
+    assert english.unmatched == ()
+    response = client.get("/?q=" + urllib.parse.quote("Wie geht es?") + "&lang=de")
+    assert response.status_code == 200
+    # inside a word it stays a wildcard for one letter
+    assert ids(shipped.search("hack?thon", update=False, correct=False))[:1] == ["industrial-hackathon"]
 
 
 # --------------------------------------------------------------------------- 3. typos

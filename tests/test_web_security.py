@@ -368,7 +368,7 @@ def _filters(n: int) -> str:
     ("/?q=*", "&#39;*&#39;: a wildcard needs at least 3 letters before * or ?"),
     ("/?q=title_en:*", "&#39;title_en:*&#39;: a wildcard needs at least 3 letters before * or ?"),
     ("/?q=*a*", "&#39;*a*&#39;: a wildcard needs at least 3 letters before * or ?"),
-    ("/?q=ab%3F", "&#39;ab?&#39;: a wildcard needs at least 3 letters before * or ?"),
+    ("/?q=ab%3Fc", "&#39;ab?c&#39;: a wildcard needs at least 3 letters before * or ?"),
     ("/?q=" + quote("hac* wor* ind* cre* reg*"), "the query has more than 4 wildcards"),
     ("/?q=" + quote("[a TO z]"), "ranges ([a TO b]) cannot be searched here"),
     ("/?q=" + quote("title_en:{a TO}"), "ranges ([a TO b]) cannot be searched here"),

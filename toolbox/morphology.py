@@ -75,9 +75,9 @@ def stem_word(word: str, lang: str) -> str:
 
 @cache
 def stop_list(lang: str) -> frozenset[str]:
-    """The stop words of ``lang``, as written and folded. Whoosh's lists (from NLTK) where it
-    has one, else the stopwords-iso collection; minus :data:`NOT_STOP_WORDS`. Empty for a
-    language neither knows."""
+    """The stop words of ``lang``, as written and folded: Whoosh's lists (the Snowball project's)
+    where it has one, else the stopwords-iso collection; minus :data:`NOT_STOP_WORDS`. Empty for
+    a language neither knows."""
     from whoosh.lang.stopwords import stoplists  # pure data; the index build imports Whoosh anyway
 
     words: frozenset[str] | set[str]
