@@ -118,6 +118,19 @@ def spelling_terms(texts: dict[str, dict[str, str]], tags_text: str) -> list[str
     return out
 
 
+def phrase_terms(groups: Iterable[Iterable[str]], languages: Iterable[str]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(language, phrase) -> the terms a query makes of each synonym phrase in that language's fields
+    (language "" for the tags field), computed with the index so that a search need not run
+    dozens of phrases through every analyser."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    analyzers = [("", plain_analyzer()), *((lang, language_analyzer(lang)) for lang in languages)]
+    for group in groups:
+        for phrase in group:
+            for lang, analyzer in analyzers:
+                out[(lang, phrase)] = tuple(t.text for t in analyzer(phrase, mode="query"))
+    return out
+
+
 def text_field(part: str, lang: str) -> str:
     return f"{part}_{lang}"
 

@@ -12,6 +12,7 @@ Layout of an index folder::
         tags.json       the facet tag table (axis -> value -> document numbers)
         spelling.pickle every indexed word with its frequency, per language, for typo correction
         synonyms.pickle the synonym groups' lookup by stem
+        phrases.pickle  the terms of every synonym phrase per language
       .lock             held by the one process allowed to write
       .tmp-*/           a generation being built (removed if a build died)
 
@@ -73,7 +74,9 @@ SPELLING = "spelling.pickle"
 #: The synonym lookup by stem (``query.SynonymTable``): stemming every phrase of the thesaurus in
 #: every language takes tens of milliseconds, too much for every cold search.
 SYNONYMS = "synonyms.pickle"
-SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE, SYNONYMS)
+#: The terms of every synonym phrase in every language's fields (``analysis.phrase_terms``).
+PHRASES = "phrases.pickle"
+SIDECARS = (MANIFEST, STATE, FILES, TAGS, SPELLING, VOCABULARY_CACHE, SYNONYMS, PHRASES)
 #: Tests set this to a checkpoint name to have the build SIGKILL itself there (crash-safety tests).
 CRASH_ENV = "TOOLBOX_TEST_CRASH_AT"
 CURRENT = "CURRENT"
@@ -176,6 +179,12 @@ def read_synonyms(gen: Path) -> dict[tuple[str, ...], int] | None:
     """The saved synonym lookup of a generation (``None``: missing or unreadable)."""
     data = read_pickle(gen / SYNONYMS)
     return data if isinstance(data, dict) else None
+
+
+def read_phrases(gen: Path) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The saved terms of the synonym phrases (empty: missing or unreadable, then analysed anew)."""
+    data = read_pickle(gen / PHRASES)
+    return data if isinstance(data, dict) else {}
 
 
 def read_spelling(gen: Path) -> dict[str, int]:
@@ -501,13 +510,18 @@ def _write_generation(index_dir: Path, live: Path | None, languages: list[str], 
     table = _next_table(old_table, count, dropped, {rid: (numbers[rid], docs[rid]["tags"]) for rid in todo})
     _write_text(tmp / TAGS, table.to_json())
     _write_bytes(tmp / SPELLING, _pickle({w: n for w, n in spelling.items() if n > 0}))
-    if not changes.full and live is not None and (live / SYNONYMS).is_file():
-        synonyms = (live / SYNONYMS).read_bytes()  # a changed vocabulary rebuilds in full
+    if not changes.full and live is not None and (live / SYNONYMS).is_file() and (live / PHRASES).is_file():
+        # a changed vocabulary rebuilds in full
+        synonyms, phrases = (live / SYNONYMS).read_bytes(), (live / PHRASES).read_bytes()
     else:
+        from .analysis import phrase_terms
         from .query import SynonymTable
 
-        synonyms = _pickle(SynonymTable(manifest.get("synonyms", []), languages).lookup)
+        groups = manifest.get("synonyms", [])
+        synonyms = _pickle(SynonymTable(groups, languages).lookup)
+        phrases = _pickle(phrase_terms(groups, languages))
     _write_bytes(tmp / SYNONYMS, synonyms)
+    _write_bytes(tmp / PHRASES, phrases)
     write_state(tmp, state, atomic=False)
     if vocabulary is not None:
         (tmp / VOCABULARY_CACHE).write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))

@@ -83,7 +83,8 @@ class Builder:
 
     def __init__(self, schema: Any, reader: Any, fields: Sequence[str], title_fields: Sequence[str],
                  boosts: dict[str, float], synonyms: SynonymTable, languages: Sequence[str],
-                 stop: frozenset[str] = frozenset()) -> None:
+                 stop: frozenset[str] = frozenset(),
+                 phrases: Callable[[], dict[tuple[str, str], tuple[str, ...]]] | None = None) -> None:
         self.reader = reader
         self.schema = schema
         self.synonyms = synonyms
@@ -103,6 +104,7 @@ class Builder:
         self.languages = list(languages)
         self.last_exact: wq.Query = wq.NullQuery
         self.splits_left = MAX_SPLIT_WORDS  # reset for every query by ``build``
+        self.phrases = phrases  # the saved terms of the synonym phrases, read on the first group
         # Stop words of the language the user types in (and of English, which every record has):
         # left out of the query. Other languages' stop words are searched in the fields where
         # they are words ("mijn" is Dutch for mine, "hat" an English hat).
@@ -287,7 +289,12 @@ class Builder:
         members = self._groups.get(index)
         if members is None:
             members = []
+            saved = self.phrases() if self.phrases is not None else {}
             for phrase in self.synonyms.groups[index]:
+                for field in self.all_fields:
+                    terms = saved.get(("" if field == "tags" else field.rsplit("_", 1)[-1], phrase))
+                    if terms is not None:
+                        self._analysed[(field, phrase)] = terms
                 member = self.over(self.all_fields, phrase, phrase=True)
                 if member is wq.NullQuery:
                     continue

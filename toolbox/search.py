@@ -31,7 +31,7 @@ from whoosh.searching import Searcher
 from .analysis import FACET_FIELDS, FOLD_MAP, TEXT_PARTS, language_analyzer, text_field
 from .docsets import from_numbers, to_numbers
 from .errors import IndexUnavailable, Problem, QueryError, did_you_mean, unknown_values
-from .indexer import MANIFEST, live_generation, read_spelling, read_synonyms, read_tag_table
+from .indexer import MANIFEST, live_generation, read_phrases, read_spelling, read_synonyms, read_tag_table
 from .model import FacetValue, Filters, Hit, Kind, SearchResult, Snippet
 from .query import (
     FEWER_WORDS,
@@ -79,6 +79,7 @@ class _Opened:
     parsers: dict[str, MultifieldParser] = field(default_factory=dict)  # by display language
     builders: dict[str, Builder] = field(default_factory=dict)  # by display language
     kinds: dict[int, float] | None = None  # docnum -> kind weight of pilots and regions (methods are the rest)
+    phrases: dict[tuple[str, str], tuple[str, ...]] | None = None  # see indexer.PHRASES
     # Whoosh reads segment files with seek-then-read on shared file objects, so one search at a
     # time per generation (Python runs one thread at a time anyway; servers scale by processes)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -136,7 +137,9 @@ def _stop_words(schema: Any, languages: list[str]) -> dict[str, frozenset[str]]:
         if name in schema.names():
             for item in getattr(schema[name].analyzer, "items", ()):
                 if isinstance(item, StopFilter):
-                    stops = frozenset(w for w in item.stops if w == fold(w))
+                    # the lists hold every word as written and folded: the folded ones are plain ASCII
+                    # for the Latin-script languages, and only those need folding to check
+                    stops = frozenset(w for w in item.stops if w.isascii() or w == fold(w))
         out[lang] = stops
     return out
 
@@ -531,7 +534,8 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
         titles = [f for f in fields if f.startswith("title_")]
         stop = opened.stop_by_lang.get(lang, frozenset()) | opened.stop_by_lang.get("en", frozenset())
         builder = opened.builders[lang] = Builder(opened.index.schema, opened.searcher.reader(), fields,
-                                                  titles, boosts, opened.synonyms, opened.languages, stop)
+                                                  titles, boosts, opened.synonyms, opened.languages, stop,
+                                                  lambda: _phrases(opened))
     try:
         built = builder.build(text)
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
@@ -542,6 +546,12 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
             if clause.title is not None:
                 _use_array_matchers(clause.title)
     return built
+
+
+def _phrases(opened: _Opened) -> dict[tuple[str, str], tuple[str, ...]]:
+    if opened.phrases is None:
+        opened.phrases = read_phrases(opened.gen)
+    return opened.phrases
 
 
 def _kind_weights(opened: _Opened) -> dict[int, float]:
