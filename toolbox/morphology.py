@@ -6,7 +6,8 @@ Every language of a vocabulary gets real morphology when Snowball has an algorit
 (PyStemmer, the C build of the Snowball stemmers): English, German, Italian and Dutch as
 before, and now Czech, Polish and Croatian (Snowball's Serbian stemmer, written for Serbian
 Latin and Cyrillic text, which Croatian Latin text shares its endings with). Slovenian has no
-Snowball stemmer; the Serbian one was measured on it (docs/search.md) and is used for it too.
+Snowball stemmer; the Serbian one was measured on it (docs/search.md: nDCG@5 0.871 against 0.819
+with folding alone on the Slovenian judged queries) and is used for it too.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ COMPOUNDING = frozenset({"de", "nl", "sv", "da", "no", "nb", "fi"})
 #: ("mijn" is Dutch for mine as well as my; "prazen" is Slovenian for empty).
 NOT_STOP_WORDS = {
     "nl": {"mijn", "mijne"},
-    "de": {"werk", "werke"},
     "cs": {"design", "email", "strana", "clanek", "clanku", "clanky", "článek", "článku", "články",
            "zpravy", "zprávy", "den", "rok", "mesto", "město"},
     "sl": {"prazen", "prazna", "prazne", "prazni", "prazno", "odprt", "odprta", "odprti", "zaprta",

@@ -588,10 +588,15 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
         passes.append((math.log(1 + docs_n / len(hits)), hits, titles))
     weights = _kind_weights(opened)
     total = sum(w for w, _, _ in passes)
-    if len(passes) == 1 and not required:
-        # one clause, the common case: every match holds all of it
+    if len(passes) == 1 and not required and not built.excluded:
+        # one clause, the common case: every match holds all of it (one loop: thousands of matches)
         _, hits, titles = passes[0]
-        scored = [(float(score), d, 1.0, 1.0 if d in titles else 0.0) for score, d in hits]
+        bonus = 1 + TITLE_BONUS
+        first: list[tuple[float, int]] = [(-score * bonus, d) for score, d in hits
+                                          if d in titles and d not in weights]
+        rest: list[tuple[float, int]] = [(-score * (bonus if d in titles else 1.0) * weights.get(d, 1.0), d)
+                                         for score, d in hits if d not in titles or d in weights]
+        return _ordered(first, rest), tuple(unmatched)
     else:
         scores: dict[int, float] = {}
         cover: dict[int, float] = {}
@@ -608,20 +613,24 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
     excluded: set[int] = set()
     for clause in built.excluded:
         excluded.update(searcher.docs_for_query(clause.query))
-    first: list[tuple[float, int]] = []  # methods whose title holds every clause
-    rest: list[tuple[float, int]] = []
+    first = []  # methods whose title holds every clause
+    rest = []
     for score, d, share, title in scored:
         if d in excluded:
             continue
         weight = weights.get(d, 1.0)
         value = score * share ** COORDINATION * (1 + TITLE_BONUS * title) * weight
         (first if title >= 1.0 - 1e-9 and d not in weights else rest).append((-value, d))
+    return _ordered(first, rest), tuple(unmatched)
+
+
+def _ordered(first: list[tuple[float, int]], rest: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """(score, docnum), best first, from (-score, docnum) of the first tier and of the rest; the
+    scores shown stay in the order of the list, so the first tier is lifted above the rest."""
     first.sort()
     rest.sort()
-    # the scores shown stay in the order of the list: the first tier is lifted above the rest
     lift = -rest[0][0] if rest else 0.0
-    ranked = [(lift - v, d) for v, d in first] + [(-v, d) for v, d in rest]
-    return ranked, tuple(unmatched)
+    return [(lift - v, d) for v, d in first] + [(-v, d) for v, d in rest]
 
 
 def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int | None, sort: str,
