@@ -558,7 +558,11 @@ class QueryInput:
 
 QUERY_WORDS = ["hackathon", "Industriekultur", "Verwaltung", "design", "schools", "museum", "Chemnitz", "KKW",
                "creative industries", "Workshops", "für", "the", "und", "skofja", "Łódź", "Škofja", "Bielsko-Biała",
-               "Kreativwirtschaft", "café", "naïve", "straße", "日本", "Жизнь", "εργαστήριο", "x", "a", "1", "2021"]
+               "Kreativwirtschaft", "café", "naïve", "straße", "日本", "Жизнь", "εργαστήριο", "x", "a", "1", "2021",
+               # the natural-query paths: compounds, typos, hyphens, thesaurus words, questions
+               "Leerstandsmanagement", "Braunkohle", "mijngebouwen", "kolenmijn", "Industrie-Hackthon", "Fokusgrupen",
+               "prazdna", "prázdných", "Kultur- und Kreativwirtschaft", "mijn", "Bergbau", "Kreative?", "wom?n",
+               "leegstandsbeheerorganisatiestructuur", "x-y-z", "–", "‐"]
 QUERY_SYNTAX = ["AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "(", ")", '"', "*", "?", "~", "~2", "^", "^3", "^x",
                 "[", "]", "{", "}", "TO", ":", "+", "-", "\\", "'", "/", "title_en:", "title_de:", "summary_en:",
                 "body_en:", "tags:", "kind:", "audience:", "region:", "id:", "effort_rank:", "display:", "sort_en:",
