@@ -564,3 +564,23 @@ def test_file_name_that_is_not_utf8_is_printed_not_a_traceback(tmp_path: Path) -
                          env=env, check=False)
     assert run.returncode == 1 and b"Traceback" not in run.stderr, run.stderr
     assert b"file name 'caf\\udce9.yaml' is not a valid record id" in run.stdout
+
+
+def test_a_phrase_in_two_synonym_groups_is_a_warning(minimal: Path) -> None:
+    """A search takes the first group that holds a phrase, so the second listing does nothing."""
+    vocab = minimal / "methods" / "vocabulary.yaml"
+    text = vocab.read_text(encoding="utf-8")
+    vocab.write_text(text.replace("  - [CCI, KKW, creative industries, Kreativwirtschaft]\n",
+                                  "  - [CCI, KKW, creative industries, Kreativwirtschaft]\n"
+                                  "  - [design thinking, kkw, Design Thinking]\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--project", str(minimal), "validate"])
+    assert result.exit_code == 0, result.output
+    out = result.output.replace(f"{minimal}/", "")
+    lines = [line for line in out.splitlines() if "synonyms" in line or "hint" in line]
+    assert lines[:4] == [
+        "methods/vocabulary.yaml:8:23: warning: synonyms[1][1]: 'kkw' is in synonym group 1 too; a search uses only "
+        "the first group that holds a phrase",
+        "    hint: keep it in one group, or merge the two groups",
+        "methods/vocabulary.yaml:8:28: warning: synonyms[1][2]: 'Design Thinking' is in this synonym group twice",
+        "    hint: remove one of them",
+    ]

@@ -76,6 +76,7 @@ def load_vocabulary(path: Path, display: str) -> tuple[Vocabulary | None, list[P
                                "for example  - [CCI, KKW, creative industries]")
                 continue
             synonyms.append(tuple(w.strip() for w in group))
+        _check_repeated_phrases(checker, synonyms)
 
     problems.extend(checker.problems)
     if any(p.severity == "error" for p in problems):
@@ -112,3 +113,24 @@ def _axis(checker: Checker, name: str, raw: Any) -> Axis | None:
                                term.get("description", Text({})), term.get("group", ""))
     label = spec_checked.get("label", Text({"en": name}))
     return Axis(name, label, terms)
+
+
+def _check_repeated_phrases(checker: Checker, groups: list[tuple[str, ...]]) -> None:
+    """Warn about a phrase in two synonym groups: a query finds only the first group with it (and
+    in one group twice, it adds nothing). Compared as a search compares them: lower case, accents
+    folded."""
+    from .textutil import fold
+
+    seen: dict[str, int] = {}
+    for i, group in enumerate(groups):
+        for j, phrase in enumerate(group):
+            key = " ".join(fold(phrase).split())
+            first = seen.setdefault(key, i)
+            if first != i:
+                checker.report(("synonyms", i, j), f"'{phrase}' is in synonym group {first + 1} too; a search "
+                               "uses only the first group that holds a phrase",
+                               "keep it in one group, or merge the two groups", severity="warning")
+            elif group.index(phrase) != j or any(fold(p) == fold(phrase) for p in group[:j]):
+                checker.report(("synonyms", i, j), f"'{phrase}' is in this synonym group twice",
+                               "remove one of them", severity="warning")
+
