@@ -25,6 +25,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StopFilter
+from whoosh.collectors import UnlimitedCollector
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
@@ -548,6 +549,14 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
     return built
 
 
+def _all_scores(searcher: Searcher, q: wq.Query) -> list[tuple[float, int]]:
+    """(score, docnum) of every match, unsorted: the ranking sorts once, on its own values
+    (Whoosh's ``search(limit=None)`` sorts them first with a Python key, 3 ms for 7,000 matches)."""
+    collector = UnlimitedCollector()
+    searcher.search_with_collector(q, collector)
+    return list(collector.items)
+
+
 def _phrases(opened: _Opened) -> dict[tuple[str, str], tuple[str, ...]]:
     if opened.phrases is None:
         opened.phrases = read_phrases(opened.gen)
@@ -577,7 +586,7 @@ def _rank(opened: _Opened, built: Built) -> tuple[list[tuple[float, int]], tuple
     required: list[set[int]] = []
     unmatched: list[str] = []
     for clause in built.clauses:
-        hits = searcher.search(clause.query, limit=None).top_n
+        hits = _all_scores(searcher, clause.query)
         if clause.kind == "required":
             required.append({d for _, d in hits})
         if not hits:
