@@ -20,6 +20,8 @@ _ID = re.compile(ID_PATTERN)
 KIND_FOLDERS: dict[str, Kind] = {"": "method", "pilots": "pilot", "regions": "region"}
 FOLDER_OF_KIND = {v: k for k, v in KIND_FOLDERS.items()}
 VOCABULARY_FILE = "vocabulary.yaml"
+TERMS_FILE = "terms.yaml"  # the termbase (toolbox/termbase.py): beside the records, not one of them
+NOT_RECORDS = (VOCABULARY_FILE, TERMS_FILE)
 RECIPES_FOLDER = "recipes"  # handbook recipes live beside the records, not among them
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -54,7 +56,7 @@ def discover(root: Path, project: Path) -> tuple[list[SourceFile], list[Problem]
         for path in sorted(base.iterdir()):
             if path.name.startswith((".", "_")) or not path.name.endswith(YAML_SUFFIXES):
                 continue
-            if not folder and path.name == VOCABULARY_FILE:
+            if not folder and path.name in NOT_RECORDS:
                 continue
             rel = _rel(path, project)
             if not path.is_file():
@@ -125,7 +127,7 @@ def record_stats(project: Path) -> dict[str, tuple[int, int]]:
         folder_outside = outside(Path(base), project)
         for entry in entries:
             name = entry.name
-            if not name.endswith(YAML_SUFFIXES) or name[0] in "._" or (not folder and name == VOCABULARY_FILE):
+            if not name.endswith(YAML_SUFFIXES) or name[0] in "._" or (not folder and name in NOT_RECORDS):
                 continue
             if not match(name.rsplit(".", 1)[0]):
                 continue

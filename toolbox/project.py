@@ -13,10 +13,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ContentError, Problem, ProblemList, article, did_you_mean, sort_problems
 from .files import (
     FOLDER_OF_KIND,
+    TERMS_FILE,
     VOCABULARY_FILE,
     SourceFile,
     _rel,
@@ -27,6 +29,9 @@ from .model import Method, Pilot, Record, Region, Vocabulary
 from .validate import MAX_PROBLEMS_PER_FILE, Reference, check_record
 from .vocabulary import load_vocabulary
 from .yamlsource import parse_yaml_bytes
+
+if TYPE_CHECKING:
+    from .termbase import Termbase
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,14 @@ def load_catalogue(project: Path) -> Catalogue:
         problems.append(Problem(_rel(vocab_path, project), 0, 0, "", "vocabulary file is missing",
                                 "copy methods/vocabulary.yaml from the shipped toolbox and adapt it"))
 
+    termbase: Termbase | None = None
+    terms_path = root / TERMS_FILE
+    if terms_path.is_file() and vocabulary is not None:
+        from .termbase import load_termbase
+
+        termbase, tproblems = load_termbase(terms_path, _rel(terms_path, project), set(vocabulary.languages))
+        problems.extend(tproblems)
+
     files, fproblems = discover(root, project)
     problems.extend(fproblems)
     records: dict[str, Record] = {}
@@ -177,7 +190,7 @@ def load_catalogue(project: Path) -> Catalogue:
         if doc is None:
             continue
         field_pos[source.rel] = {k[0]: v for k, v in doc.keys.items() if len(k) == 1 and isinstance(k[0], str)}
-        record, rproblems, refs = check_record(source.kind, source.id, doc, vocabulary)
+        record, rproblems, refs = check_record(source.kind, source.id, doc, vocabulary, termbase)
         problems.extend(rproblems)
         references.extend(refs)
         if record is not None and not any(p.severity == "error" for p in yproblems):

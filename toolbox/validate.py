@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, ProblemList, Severity, article, did_you_mean
 from .model import (
@@ -51,6 +51,9 @@ from .schema import (
     TextMap,
 )
 from .yamlsource import PathKey, YamlDocument, dotted, one_line
+
+if TYPE_CHECKING:
+    from .termbase import Termbase
 
 _TYPE_NAMES = {
     str: "a text",
@@ -290,6 +293,11 @@ class Checker:
             hint = "write the whole address, starting with https://" if spec.url else ""
             self.report(path, f"{text!r} is not {spec.pattern_hint or 'in the expected form'}", hint)
             return None
+        if spec.url:
+            refused = url_refusal(text)
+            if refused:
+                self.report(path, refused[0], refused[1])
+                return None
         return text
 
     def check_tag(self, spec: Tag, value: Any, path: PathKey) -> str | None:
@@ -482,11 +490,43 @@ def build_record(kind: str, record_id: str, path: str, data: dict[str, Any]) -> 
     )
 
 
-def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocabulary | None
-                 ) -> tuple[Record | None, list[Problem], list[Reference]]:
+#: Query parameters that track a reader or defeat a cache: they say nothing about the page.
+TRACKING_PARAMETERS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|_ga|_gl|yclid"
+                                 r"|igshid|doing_wp_cron|cachebuster|cache_bust|nocache|_)$", re.IGNORECASE)
+#: Addresses that show another site's page through a proxy, a translator or a search cache.
+PROXY = re.compile(r"/nph-[\w.-]*\.cgi/|/https?/[\w.-]+\.[a-z]{2,}/|^https?://[^/]*(translate\.goog|"
+                   r"webcache\.googleusercontent\.com|r\.jina\.ai|12ft\.io)[/:]", re.IGNORECASE)
+
+
+def url_refusal(url: str) -> tuple[str, str] | None:
+    """Why a source address is refused (message, hint), or ``None``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    archive = re.match(r"^https?://(web\.)?archive\.org/", url, re.IGNORECASE)  # keeps the page: no proxy
+    if not archive and (PROXY.search(url) or re.search(r"^https?://.+https?(://|%3A%2F%2F)", url, re.IGNORECASE)):
+        return (f"'{url}' shows a page through a proxy or cache",
+                "cite the page at its own address (the one inside this address)")
+    parts = urlsplit(url)
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        bad = [k for k, _ in pairs if TRACKING_PARAMETERS.match(k)]
+        if bad:
+            kept = urlencode([(k, v) for k, v in pairs if not TRACKING_PARAMETERS.match(k)])
+            clean = urlunsplit((parts.scheme, parts.netloc, parts.path, kept, parts.fragment))
+            return (f"'{url}' carries a tracking or cache-busting parameter ({', '.join(dict.fromkeys(bad))})",
+                    f"cite it as {clean}")
+    return None
+
+
+def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocabulary | None,
+                 termbase: Termbase | None = None) -> tuple[Record | None, list[Problem], list[Reference]]:
     languages = set(vocabulary.languages) if vocabulary else set()
     checker = Checker(doc, vocabulary, languages, record_id, MAX_PROBLEMS_PER_FILE)
     data = checker.check_object(KIND_SPECS[kind], doc.data, ())
+    if termbase is not None and data is not None:
+        from .termbase import check_text_maps
+
+        check_text_maps(checker, termbase, doc.data, languages)
     problems = checker.listed_problems()
     if data is None or any(p.severity == "error" for p in problems):
         return None, problems, checker.references
