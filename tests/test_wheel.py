@@ -31,6 +31,11 @@ def test_wheel_contains_content_and_templates(wheel: Path) -> None:
     assert any(n.startswith("toolbox/_data/methods/pilots/") for n in names)
     assert any(n.startswith("toolbox/_data/templates/") for n in names)
     assert not any(n.startswith(("tests/", "index/")) for n in names)
+    # the gettext catalogues, compiled when the wheel is built (hatch_build.py)
+    catalogues = {p.parent.parent.name for p in (REPO / "toolbox" / "locale").glob("*/LC_MESSAGES/toolbox.po")}
+    assert {"de", "cs", "pl", "sl", "it", "nl", "hr"} <= catalogues
+    assert {n for n in names if n.endswith(".mo")} == {f"toolbox/locale/{lang}/LC_MESSAGES/toolbox.mo"
+                                                       for lang in catalogues}
 
 
 def test_installed_wheel_searches_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:

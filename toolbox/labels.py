@@ -1,102 +1,95 @@
-"""The handbook's own words in every language of the shipped vocabulary.
+"""The interface's own words: the handbook's labels and the web page's, marked for gettext.
 
-A language without an entry falls back to English, marked in the output like any other
-fallback. Add a column here when the vocabulary gains a language (a test checks coverage).
+The English text of each is here; its translations are in the gettext catalogues
+(``toolbox/locale/LANG/LC_MESSAGES/toolbox.po``, see ``catalogs``). A language without a
+translation falls back to English, marked in the output like any other fallback. When the
+vocabulary gains a language, add a catalogue (``pybabel init``); a test checks coverage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-LANGS = ("en", "de", "cs", "pl", "sl", "it", "nl")
+from .catalogs import N_, catalog_languages, has_translation, translate
 
-# key: (en, de, cs, pl, sl, it, nl)
-_TABLE: dict[str, tuple[str, str, str, str, str, str, str]] = {
-    "contents": ("Contents", "Inhalt", "Obsah", "Spis treści", "Vsebina", "Indice", "Inhoud"),
-    "introduction": ("Introduction", "Einleitung", "Úvod", "Wprowadzenie", "Uvod", "Introduzione", "Inleiding"),
-    "purpose": ("Purpose", "Zweck", "Účel", "Cel", "Namen", "Scopo", "Doel"),
-    "when_to_use": ("When to use it", "Wann es passt", "Kdy ji použít", "Kiedy stosować", "Kdaj jo uporabiti",
-                    "Quando usarlo", "Wanneer te gebruiken"),
-    "steps": ("Steps", "Schritte", "Postup", "Kroki", "Koraki", "Passi", "Stappen"),
-    "materials": ("Materials", "Material", "Materiály", "Materiały", "Gradiva", "Materiali", "Materialen"),
-    "preconditions": ("Preconditions", "Voraussetzungen", "Předpoklady", "Warunki wstępne", "Predpogoji",
-                      "Prerequisiti", "Voorwaarden"),
-    "pitfalls": ("Pitfalls", "Stolpersteine", "Úskalí", "Pułapki", "Pasti", "Insidie", "Valkuilen"),
-    "results": ("Results to expect", "Erwartbare Ergebnisse", "Očekávané výsledky", "Oczekiwane rezultaty",
-                "Pričakovani rezultati", "Risultati attesi", "Te verwachten resultaten"),
-    "effort": ("Effort", "Aufwand", "Náročnost", "Nakład pracy", "Zahtevnost", "Impegno", "Inspanning"),
-    "duration": ("Duration", "Dauer", "Trvání", "Czas trwania", "Trajanje", "Durata", "Duur"),
-    "lead_time": ("Lead time", "Vorlauf", "Příprava", "Czas przygotowania", "Priprava", "Preparazione",
-                  "Voorbereiding"),
-    "staff_days": ("Staff days", "Personentage", "Člověkodny", "Osobodni", "Osebni dnevi", "Giornate uomo",
-                   "Mensdagen"),
-    "budget": ("Budget (EUR)", "Budget (EUR)", "Rozpočet (EUR)", "Budżet (EUR)", "Proračun (EUR)", "Budget (EUR)",
-               "Budget (EUR)"),
-    "participants": ("Participants", "Teilnehmende", "Účastníci", "Uczestnicy", "Udeleženci", "Partecipanti",
-                     "Deelnemers"),
-    "audience": ("Audience", "Zielgruppe", "Cílová skupina", "Grupa docelowa", "Ciljna skupina", "Destinatari",
-                 "Doelgroep"),
-    "sector": ("Sector", "Teilmarkt", "Odvětví", "Sektor", "Sektor", "Settore", "Sector"),
-    "region": ("Region", "Region", "Region", "Region", "Regija", "Regione", "Regio"),
-    "period": ("Period", "Zeitraum", "Období", "Okres", "Obdobje", "Periodo", "Periode"),
-    "organisations": ("Organisations", "Organisationen", "Organizace", "Organizacje", "Organizacije",
-                      "Organizzazioni", "Organisaties"),
-    "project": ("Project", "Projekt", "Projekt", "Projekt", "Projekt", "Progetto", "Project"),
-    "what_was_done": ("What was done", "Was getan wurde", "Co se udělalo", "Co zrobiono", "Kaj je bilo narejeno",
-                      "Che cosa è stato fatto", "Wat er gedaan is"),
-    "pilot_results": ("Results", "Ergebnisse", "Výsledky", "Rezultaty", "Rezultati", "Risultati", "Resultaten"),
-    "lessons": ("Lessons", "Erfahrungen", "Poučení", "Wnioski", "Spoznanja", "Lezioni apprese", "Lessen"),
-    "transfer": ("Reusing it elsewhere", "Übertragung auf andere Regionen", "Přenos do jiných regionů",
-                 "Przeniesienie do innych regionów", "Prenos v druge regije", "Trasferibilità ad altre regioni",
-                 "Toepassing elders"),
-    "pilots_used": ("Pilot actions that used it", "Pilotaktionen mit dieser Methode", "Pilotní akce s touto metodou",
-                    "Działania pilotażowe z tą metodą", "Pilotne akcije s to metodo",
-                    "Azioni pilota che l'hanno usato", "Pilotacties met deze methode"),
-    "related": ("Related methods", "Verwandte Methoden", "Související metody", "Powiązane metody",
-                "Sorodne metode", "Metodi correlati", "Verwante methoden"),
-    "methods_used": ("Methods used", "Eingesetzte Methoden", "Použité metody", "Zastosowane metody",
-                     "Uporabljene metode", "Metodi usati", "Gebruikte methoden"),
-    "pilots_appendix": ("Pilot actions", "Pilotaktionen", "Pilotní akce", "Działania pilotażowe", "Pilotne akcije",
-                        "Azioni pilota", "Pilotacties"),
-    "regions_appendix": ("Region profiles", "Regionsprofile", "Profily regionů", "Profile regionów",
-                         "Profili regij", "Profili regionali", "Regioprofielen"),
-    "pilots_here": ("Pilot actions here", "Pilotaktionen hier", "Pilotní akce zde", "Działania pilotażowe tutaj",
-                    "Pilotne akcije tukaj", "Azioni pilota qui", "Pilotacties hier"),
-    "country": ("Country", "Land", "Země", "Kraj", "Država", "Paese", "Land"),
-    "population": ("Population", "Einwohner", "Obyvatelé", "Ludność", "Prebivalci", "Popolazione", "Inwoners"),
-    "area": ("Area", "Fläche", "Rozloha", "Powierzchnia", "Površina", "Superficie", "Oppervlakte"),
-    "industries": ("Traditional industries", "Traditionelle Industrien", "Tradiční průmysl",
-                   "Tradycyjne przemysły", "Tradicionalne industrije", "Industrie tradizionali",
-                   "Traditionele industrieën"),
-    "settlement": ("Settlement type", "Siedlungstyp", "Typ osídlení", "Typ osadnictwa", "Tip poselitve",
-                   "Tipo di insediamento", "Nederzettingstype"),
-    "glossary": ("Glossary of tags", "Glossar der Schlagwörter", "Slovníček štítků", "Słowniczek tagów",
-                 "Slovar oznak", "Glossario delle etichette", "Verklarende woordenlijst"),
-    "sources": ("Sources", "Quellen", "Zdroje", "Źródła", "Viri", "Fonti", "Bronnen"),
-    "cited_in": ("cited in", "zitiert in", "citováno v", "cytowane w", "navedeno v", "citato in", "geciteerd in"),
-    "licence": ("Licence and attribution", "Lizenz und Nachweise", "Licence a uvedení autorství",
-                "Licencja i atrybucja", "Licenca in navedba avtorstva", "Licenza e attribuzione",
-                "Licentie en naamsvermelding"),
-    "in_english": ("in English", "auf Englisch", "v angličtině", "po angielsku", "v angleščini", "in inglese",
-                   "in het Engels"),
-    "page": ("page", "Seite", "strana", "strona", "stran", "pagina", "pagina"),
-    "made_with": ("Made with the CCI Method Toolbox", "Erstellt mit der CCI Method Toolbox",
-                  "Vytvořeno pomocí CCI Method Toolbox", "Przygotowano w CCI Method Toolbox",
-                  "Pripravljeno z orodjem CCI Method Toolbox", "Realizzato con il CCI Method Toolbox",
-                  "Gemaakt met de CCI Method Toolbox"),
-    "method": ("Method", "Methode", "Metoda", "Metoda", "Metoda", "Metodo", "Methode"),
-    "pilot": ("Pilot action", "Pilotaktion", "Pilotní akce", "Działanie pilotażowe", "Pilotna akcija",
-              "Azione pilota", "Pilotactie"),
-    "region_kind": ("Region profile", "Regionsprofil", "Profil regionu", "Profil regionu", "Profil regije",
-                    "Profilo regionale", "Regioprofiel"),
+LANGS = ("en", "de", "cs", "pl", "sl", "it", "nl", "hr")
+
+#: key -> English; the translations are in the gettext catalogues (``catalogs``, toolbox/locale).
+_HANDBOOK: dict[str, str] = {
+    'contents': N_('contents', 'Contents'),
+    'introduction': N_('introduction', 'Introduction'),
+    'purpose': N_('purpose', 'Purpose'),
+    'when_to_use': N_('when_to_use', 'When to use it'),
+    'steps': N_('steps', 'Steps'),
+    'materials': N_('materials', 'Materials'),
+    'preconditions': N_('preconditions', 'Preconditions'),
+    'pitfalls': N_('pitfalls', 'Pitfalls'),
+    'results': N_('results', 'Results to expect'),
+    'effort': N_('effort', 'Effort'),
+    'duration': N_('duration', 'Duration'),
+    'lead_time': N_('lead_time', 'Lead time'),
+    'staff_days': N_('staff_days', 'Staff days'),
+    'budget': N_('budget', 'Budget (EUR)'),
+    'participants': N_('participants', 'Participants'),
+    'audience': N_('audience', 'Audience'),
+    'sector': N_('sector', 'Sector'),
+    'region': N_('region', 'Region'),
+    'period': N_('period', 'Period'),
+    'organisations': N_('organisations', 'Organisations'),
+    'project': N_('project', 'Project'),
+    'what_was_done': N_('what_was_done', 'What was done'),
+    'pilot_results': N_('pilot_results', 'Results'),
+    'lessons': N_('lessons', 'Lessons'),
+    'transfer': N_('transfer', 'Reusing it elsewhere'),
+    'pilots_used': N_('pilots_used', 'Pilot actions that used it'),
+    'related': N_('related', 'Related methods'),
+    'methods_used': N_('methods_used', 'Methods used'),
+    'pilots_appendix': N_('pilots_appendix', 'Pilot actions'),
+    'regions_appendix': N_('regions_appendix', 'Region profiles'),
+    'pilots_here': N_('pilots_here', 'Pilot actions here'),
+    'country': N_('country', 'Country'),
+    'population': N_('population', 'Population'),
+    'area': N_('area', 'Area'),
+    'industries': N_('industries', 'Traditional industries'),
+    'settlement': N_('settlement', 'Settlement type'),
+    'glossary': N_('glossary', 'Glossary of tags'),
+    'sources': N_('sources', 'Sources'),
+    'cited_in': N_('cited_in', 'cited in'),
+    'licence': N_('licence', 'Licence and attribution'),
+    'in_english': N_('in_english', 'in English'),
+    'page': N_('page', 'page'),
+    'made_with': N_('made_with', 'Made with the CCI Method Toolbox'),
+    'method': N_('method', 'Method'),
+    'pilot': N_('pilot', 'Pilot action'),
+    'region_kind': N_('region_kind', 'Region profile'),
 }
 
-LABELS: dict[str, dict[str, str]] = {key: dict(zip(LANGS, row, strict=True)) for key, row in _TABLE.items()}
+
+class _ByLanguage(Mapping[str, dict[str, str]]):
+    """key -> {language: text} over every catalogue, for tests and tools that compare languages."""
+
+    def __init__(self, table: Mapping[str, str], prefix: str) -> None:
+        self.table, self.prefix = table, prefix
+
+    def __getitem__(self, key: str) -> dict[str, str]:
+        english = self.table[key]
+        context = self.prefix + key
+        return {"en": english, **{lang: translate(lang, context, english) for lang in catalog_languages()
+                                  if has_translation(lang, context, english)}}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+LABELS: Mapping[str, dict[str, str]] = _ByLanguage(_HANDBOOK, "")
 
 
 def labels_for(lang: str) -> Mapping[str, str]:
     """Every label in ``lang``, English where the language has none."""
-    return {key: row.get(lang) or row["en"] for key, row in LABELS.items()}
+    return {key: translate(lang, key, english) for key, english in _HANDBOOK.items()}
 
 
 #: The licence page, as Markdown; languages without a text get the English one, marked.
@@ -130,94 +123,81 @@ Die Software, mit der dieses Handbuch erstellt wurde, ist freie Software unter d
 }
 
 
-#: Words of the web interface (en and de; other languages fall back to English).
-WEB_LABELS: dict[str, dict[str, str]] = {
-    "site": {"en": "CCI Method Toolbox", "de": "CCI Method Toolbox"},
-    "tagline": {"en": "Methods for cultural and creative industries in industrial regions",
-                "de": "Methoden für die Kultur- und Kreativwirtschaft in Industrieregionen"},
-    "skip": {"en": "Skip to results", "de": "Zu den Ergebnissen springen"},
-    "search": {"en": "Search", "de": "Suchen"},
-    "search_label": {"en": "Search methods, pilot actions and regions",
-                     "de": "Methoden, Pilotaktionen und Regionen durchsuchen"},
-    "filters": {"en": "Filters", "de": "Filter"},
-    "apply": {"en": "Apply filters", "de": "Filter anwenden"},
-    "clear": {"en": "Clear all filters", "de": "Alle Filter entfernen"},
-    "results": {"en": "results", "de": "Ergebnisse"},
-    "result": {"en": "result", "de": "Ergebnis"},
-    "did_you_mean": {"en": "Did you mean", "de": "Meinten Sie"},
-    "showing_for": {"en": "Showing results for", "de": "Ergebnisse für"},
-    "search_instead": {"en": "Search instead for", "de": "Stattdessen suchen nach"},
-    "unmatched": {"en": "No record contains {words}; the results match the other words.",
-                  "de": "Kein Eintrag enthält {words}; die Ergebnisse enthalten die übrigen Wörter."},
-    "unmatched_all": {"en": "No record contains {words}.", "de": "Kein Eintrag enthält {words}."},
-    "no_results": {"en": "Nothing matches.", "de": "Keine Treffer."},
-    "try_without": {"en": "Try without", "de": "Ohne diesen Filter versuchen"},
-    "fewer_words": {"en": "Try fewer or other words.", "de": "Versuchen Sie weniger oder andere Wörter."},
-    "show_all": {"en": "Show all {n}", "de": "Alle {n} zeigen"},
-    "show_fewer": {"en": "Show fewer", "de": "Weniger zeigen"},
-    "sort": {"en": "Sort by", "de": "Sortieren nach"},
-    "relevance": {"en": "relevance", "de": "Relevanz"},
-    "title": {"en": "title", "de": "Titel"},
-    "effort": {"en": "effort", "de": "Aufwand"},
-    "language": {"en": "Language", "de": "Sprache"},
-    "previous": {"en": "Previous", "de": "Zurück"},
-    "next": {"en": "Next", "de": "Weiter"},
-    "page_of": {"en": "Page {page} of {pages}", "de": "Seite {page} von {pages}"},
-    "add": {"en": "Add to booklet", "de": "Ins Heft"},
-    "in_basket": {"en": "In the booklet", "de": "Im Heft"},
-    "remove": {"en": "Remove", "de": "Entfernen"},
-    "up": {"en": "Move up", "de": "Nach oben"},
-    "down": {"en": "Move down", "de": "Nach unten"},
-    "basket": {"en": "Booklet", "de": "Heft"},
-    "basket_empty": {"en": "Your booklet is empty. Add records from the search or a record page.",
-                     "de": "Ihr Heft ist leer. Fügen Sie Einträge aus der Suche oder von einer Eintragsseite hinzu."},
-    "download_pdf": {"en": "Download PDF", "de": "PDF herunterladen"},
-    "download_html": {"en": "Download HTML", "de": "HTML herunterladen"},
-    "download_recipe": {"en": "Download recipe (YAML)", "de": "Rezept herunterladen (YAML)"},
-    "share": {"en": "This page's address holds the booklet: copy it to share or keep it.",
-              "de": "Die Adresse dieser Seite enthält das Heft: kopieren Sie sie zum Teilen oder Aufbewahren."},
-    "export": {"en": "Download these results", "de": "Diese Ergebnisse herunterladen"},
-    "back": {"en": "Back to the search", "de": "Zurück zur Suche"},
-    "regions_like": {"en": "Regions like this one", "de": "Ähnliche Regionen"},
-    "api": {"en": "JSON API", "de": "JSON-API"},
-    "not_found": {"en": "Not found", "de": "Nicht gefunden"},
-    "bad_request": {"en": "This request cannot be answered", "de": "Diese Anfrage kann nicht beantwortet werden"},
-    "all": {"en": "all", "de": "alle"},
-    "kind": {"en": "Kind of record", "de": "Art des Eintrags"},
-    "quote": {"en": "“{}”", "de": "„{}“"},
-    "show_more": {"en": "more", "de": "mehr"},
-    # error pages
-    "too_large": {"en": "This request is too large", "de": "Diese Anfrage ist zu groß"},
-    "method": {"en": "This address only answers GET requests", "de": "Diese Adresse beantwortet nur GET-Anfragen"},
-    "unavailable": {"en": "The search is not available at the moment",
-                    "de": "Die Suche ist im Moment nicht verfügbar"},
-    "unavailable_hint": {"en": "Please try again in a few minutes.",
-                         "de": "Bitte versuchen Sie es in einigen Minuten noch einmal."},
-    "busy": {"en": "Another download is being prepared", "de": "Gerade wird ein anderer Download vorbereitet"},
-    "busy_hint": {"en": "Please try again in a few seconds.",
-                  "de": "Bitte versuchen Sie es in einigen Sekunden noch einmal."},
-    "internal": {"en": "Something went wrong on our side", "de": "Bei uns ist etwas schiefgegangen"},
-    # why the page refuses a request (web.Refused); {n} and {text} are filled in
-    "refuse_query_chars": {"en": "the query is longer than {n} characters",
-                           "de": "die Suchanfrage ist länger als {n} Zeichen"},
-    "refuse_query_words": {"en": "the query has more than {n} words", "de": "die Suchanfrage hat mehr als {n} Wörter"},
-    "refuse_ranges": {"en": "ranges ([a TO b]) cannot be searched here",
-                      "de": "Bereiche ([a TO b]) können hier nicht gesucht werden"},
-    "refuse_ranges_hint": {"en": "search for words; 'toolbox search' on the command line accepts ranges",
-                           "de": "suchen Sie nach Wörtern; 'toolbox search' auf der Kommandozeile kennt Bereiche"},
-    "refuse_wildcard_prefix": {"en": "'{text}': a wildcard needs at least {n} letters before * or ?",
-                               "de": "'{text}': vor * oder ? müssen mindestens {n} Buchstaben stehen"},
-    "refuse_wildcard_prefix_hint": {"en": "remove the * or ?, or write more letters, as in 'hack*'",
-                                    "de": "entfernen Sie * oder ? oder schreiben Sie mehr Buchstaben, etwa 'hack*'"},
-    "refuse_wildcards": {"en": "the query has more than {n} wildcards",
-                         "de": "die Suchanfrage hat mehr als {n} Platzhalter (* oder ?)"},
-    "refuse_address_length": {"en": "the address is longer than {n} KB", "de": "die Adresse ist länger als {n} KB"},
-    "refuse_params": {"en": "the address has more than {n} parameters",
-                      "de": "die Adresse hat mehr als {n} Parameter"},
-    "refuse_control": {"en": "the address contains control characters", "de": "die Adresse enthält Steuerzeichen"},
-    "refuse_filter_values": {"en": "more than {n} filter values", "de": "mehr als {n} Filterwerte"},
+#: Words of the web interface: key -> English (translations in the catalogues, context "web.KEY").
+_WEB: dict[str, str] = {
+    'site': N_('web.site', 'CCI Method Toolbox'),
+    'tagline': N_('web.tagline', 'Methods for cultural and creative industries in industrial regions'),
+    'skip': N_('web.skip', 'Skip to results'),
+    'search': N_('web.search', 'Search'),
+    'search_label': N_('web.search_label', 'Search methods, pilot actions and regions'),
+    'filters': N_('web.filters', 'Filters'),
+    'apply': N_('web.apply', 'Apply filters'),
+    'clear': N_('web.clear', 'Clear all filters'),
+    'results': N_('web.results', 'results'),
+    'result': N_('web.result', 'result'),
+    'did_you_mean': N_('web.did_you_mean', 'Did you mean'),
+    'showing_for': N_('web.showing_for', 'Showing results for'),
+    'search_instead': N_('web.search_instead', 'Search instead for'),
+    'unmatched': N_('web.unmatched', 'No record contains {words}; the results match the other words.'),
+    'unmatched_all': N_('web.unmatched_all', 'No record contains {words}.'),
+    'no_results': N_('web.no_results', 'Nothing matches.'),
+    'try_without': N_('web.try_without', 'Try without'),
+    'fewer_words': N_('web.fewer_words', 'Try fewer or other words.'),
+    'show_all': N_('web.show_all', 'Show all {n}'),
+    'show_fewer': N_('web.show_fewer', 'Show fewer'),
+    'sort': N_('web.sort', 'Sort by'),
+    'relevance': N_('web.relevance', 'relevance'),
+    'title': N_('web.title', 'title'),
+    'effort': N_('web.effort', 'effort'),
+    'language': N_('web.language', 'Language'),
+    'previous': N_('web.previous', 'Previous'),
+    'next': N_('web.next', 'Next'),
+    'page_of': N_('web.page_of', 'Page {page} of {pages}'),
+    'add': N_('web.add', 'Add to booklet'),
+    'in_basket': N_('web.in_basket', 'In the booklet'),
+    'remove': N_('web.remove', 'Remove'),
+    'up': N_('web.up', 'Move up'),
+    'down': N_('web.down', 'Move down'),
+    'basket': N_('web.basket', 'Booklet'),
+    'basket_empty': N_('web.basket_empty', 'Your booklet is empty. Add records from the search or a record page.'),
+    'download_pdf': N_('web.download_pdf', 'Download PDF'),
+    'download_html': N_('web.download_html', 'Download HTML'),
+    'download_recipe': N_('web.download_recipe', 'Download recipe (YAML)'),
+    'share': N_('web.share', "This page's address holds the booklet: copy it to share or keep it."),
+    'export': N_('web.export', 'Download these results'),
+    'back': N_('web.back', 'Back to the search'),
+    'regions_like': N_('web.regions_like', 'Regions like this one'),
+    'api': N_('web.api', 'JSON API'),
+    'not_found': N_('web.not_found', 'Not found'),
+    'bad_request': N_('web.bad_request', 'This request cannot be answered'),
+    'all': N_('web.all', 'all'),
+    'kind': N_('web.kind', 'Kind of record'),
+    'quote': N_('web.quote', '“{}”'),
+    'show_more': N_('web.show_more', 'more'),
+    'too_large': N_('web.too_large', 'This request is too large'),
+    'method': N_('web.method', 'This address only answers GET requests'),
+    'unavailable': N_('web.unavailable', 'The search is not available at the moment'),
+    'unavailable_hint': N_('web.unavailable_hint', 'Please try again in a few minutes.'),
+    'busy': N_('web.busy', 'Another download is being prepared'),
+    'busy_hint': N_('web.busy_hint', 'Please try again in a few seconds.'),
+    'internal': N_('web.internal', 'Something went wrong on our side'),
+    'refuse_query_chars': N_('web.refuse_query_chars', 'the query is longer than {n} characters'),
+    'refuse_query_words': N_('web.refuse_query_words', 'the query has more than {n} words'),
+    'refuse_ranges': N_('web.refuse_ranges', 'ranges ([a TO b]) cannot be searched here'),
+    'refuse_ranges_hint': N_('web.refuse_ranges_hint',
+        "search for words; 'toolbox search' on the command line accepts ranges"),
+    'refuse_wildcard_prefix': N_('web.refuse_wildcard_prefix',
+        "'{text}': a wildcard needs at least {n} letters before * or ?"),
+    'refuse_wildcard_prefix_hint': N_('web.refuse_wildcard_prefix_hint',
+        "remove the * or ?, or write more letters, as in 'hack*'"),
+    'refuse_wildcards': N_('web.refuse_wildcards', 'the query has more than {n} wildcards'),
+    'refuse_address_length': N_('web.refuse_address_length', 'the address is longer than {n} KB'),
+    'refuse_params': N_('web.refuse_params', 'the address has more than {n} parameters'),
+    'refuse_control': N_('web.refuse_control', 'the address contains control characters'),
+    'refuse_filter_values': N_('web.refuse_filter_values', 'more than {n} filter values'),
 }
+WEB_LABELS: Mapping[str, dict[str, str]] = _ByLanguage(_WEB, "web.")
 
 
 def web_labels(lang: str) -> dict[str, str]:
-    return {key: row.get(lang) or row["en"] for key, row in WEB_LABELS.items()}
+    return {key: translate(lang, "web." + key, english) for key, english in _WEB.items()}
