@@ -82,14 +82,12 @@ class Builder:
     """Builds queries for one index generation and display language (kept per generation)."""
 
     def __init__(self, schema: Any, reader: Any, fields: Sequence[str], title_fields: Sequence[str],
-                 boosts: dict[str, float], synonyms: SynonymTable, languages: Sequence[str],
-                 stop: frozenset[str] = frozenset(),
+                 boosts: dict[str, float], synonyms: SynonymTable, stop: frozenset[str] = frozenset(),
                  phrases: Callable[[], dict[tuple[str, str], tuple[str, ...]]] | None = None) -> None:
         self.reader = reader
         self.schema = schema
         self.synonyms = synonyms
         self.parser = MultifieldParser(list(fields), schema, fieldboosts=boosts)
-        self.titles = MultifieldParser(list(title_fields), schema)
         self.expert = MultifieldParser(list(fields), schema, fieldboosts=boosts, group=OrGroup)
         self.expert.add_plugin(PlusMinusPlugin())
         self.compound_fields = [f for f in fields if f.rsplit("_", 1)[-1] in COMPOUNDING]
@@ -101,8 +99,6 @@ class Builder:
         self.title_fields = list(title_fields)
         self.boosts = dict(boosts)
         self.fields = [f for f in fields if f != "tags"]
-        self.languages = list(languages)
-        self.last_exact: wq.Query = wq.NullQuery
         self.splits_left = MAX_SPLIT_WORDS  # reset for every query by ``build``
         self.phrases = phrases  # the saved terms of the synonym phrases, read on the first group
         # Stop words of the language the user types in (and of English, which every record has):
@@ -216,20 +212,19 @@ class Builder:
         longest = max(head_only, tail_only, key=len)
         return (longest,) if longest else ()
 
-    def word(self, text: str, *, parts: bool = True) -> tuple[wq.Query, wq.Query | None]:
-        """The clause of one plain word, and its title-only form."""
+    def word(self, text: str, *, parts: bool = True) -> tuple[wq.Query, wq.Query | None, wq.Query]:
+        """The clause of one plain word, its title-only form, and the word alone as typed (not
+        inside longer words: whether it matches as typed decides a typo correction)."""
         base = self.over(self.all_fields, text)
         title = self.over(self.title_fields, text)
         if base is wq.NullQuery:
             analysed = [(f, terms) for f in self.all_fields if (terms := self._terms_of(f, text))]
             if not analysed:
-                self.last_exact = base
-                return base, None  # a stop word in every language
+                return base, None, base  # a stop word in every language
             # no record holds the word: a query that matches nothing, so that the word is
             # reported, corrected or found inside longer words below
             field, terms = analysed[0]
             base = wq.Term(field, terms[0])
-        self.last_exact = base
         extra: list[wq.Query] = []
         for field in self.compound_fields:
             for stem in self._stems(field, text):
@@ -244,12 +239,9 @@ class Builder:
                     # both parts together first; one part alone still counts ("Leerstand" without
                     # "Management"), at half the weight
                     extra.append(wq.And(queries, boost=PARTS_BOOST))
-                    queries = [self._part(p) for p in found]
                 extra.append(wq.Or(queries, boost=PARTS_BOOST / 2 if len(found) > 1 else PARTS_BOOST))
                 title = wq.Or([title, wq.And([self.over(self.title_fields, p) for p in found])])
-        if extra:
-            return wq.Or([base, *extra]), title
-        return base, title
+        return (wq.Or([base, *extra]) if extra else base), title, base
 
     def _is_word(self, query: wq.Query) -> bool:
         """Whether the word query ``query`` (from ``over``) names a term the index holds."""
@@ -272,7 +264,7 @@ class Builder:
             typed_query = self.over(self.all_fields, typed, phrase=True)
             typed_title: wq.Query | None = self.over(self.title_fields, typed, phrase=True)
         else:
-            typed_query, typed_title = self.word(typed, parts=False)  # the group says what it means
+            typed_query, typed_title, _ = self.word(typed, parts=False)  # the group says what it means
         if typed_query is not wq.NullQuery:
             members.append(typed_query)
         if typed_title is not None:
@@ -356,9 +348,9 @@ class Builder:
                 # "Industrie-Hackathon": each part is a word of its own (and may be a synonym or a typo)
                 out += self._plain(parts, groups)
                 continue
-            query, title = self.word(word)
+            query, title, exact = self.word(word)
             if query is not wq.NullQuery:  # a stop word in every language
-                out.append(Clause(word, query, title, word=word, exact=self.last_exact))
+                out.append(Clause(word, query, title, word=word, exact=exact))
         return out
 
     def _special(self, text: str) -> Clause:
@@ -369,10 +361,9 @@ class Builder:
         elif text.startswith("-") and len(text) > 1:
             kind, body = "excluded", text[1:]
         plain = body.isalnum()
-        exact = None
+        exact: wq.Query | None = None
         if plain:
-            query, title = self.word(body)
-            exact = self.last_exact
+            query, title, exact = self.word(body)
         else:
             query, title = self.parse(body), None
         return Clause(text, query, title, kind, body if plain and kind == "optional" else None, exact)
@@ -414,10 +405,3 @@ class Builder:
         # nothing the user typed, and is never shown.
         return Built(query, (Clause("", query, None),), (), True)
 
-
-def walk(q: wq.Query, visit: Callable[[wq.Query], None]) -> None:
-    stack = [q]
-    while stack:
-        node = stack.pop()
-        visit(node)
-        stack.extend(node.children())

@@ -44,7 +44,7 @@ from .query import (
     without_question_marks,
 )
 from .querybuild import Builder, Built
-from .spelling import VOCABULARY, by_language, correct, surface_forms
+from .spelling import WordLists, correct
 from .textutil import fold, shorten
 
 SORTS = ("relevance", "title", "effort")
@@ -72,8 +72,7 @@ class _Opened:
     synonyms: SynonymTable
     stop: frozenset[str]  # stop words of every language (folded): never a correction, never "unmatched"
     stop_by_lang: dict[str, frozenset[str]] = field(default_factory=dict)
-    spelling: dict[str, dict[str, int]] | None = None  # language -> folded word -> frequency
-    surfaces: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> folded word -> as written
+    spelling: WordLists | None = None  # read on the first typo correction
     # (axis, lang) -> value -> (label, folded label): facet values are labelled and sorted on
     # every search, and there are 1,500 regions in a large corpus
     labels: dict[tuple[str, str], dict[str, tuple[str, str]]] = field(default_factory=dict)
@@ -377,18 +376,11 @@ def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) ->
     return Snippet(shorten(entry.get("summary", "") or source, SNIPPET_CHARS))
 
 
-def _spelling(opened: _Opened) -> dict[str, dict[str, int]]:
-    """The generation's word lists per language, read on the first correction only."""
+def _spelling(opened: _Opened) -> WordLists:
+    """The generation's word lists, read on the first correction only."""
     if opened.spelling is None:
-        opened.spelling = by_language(read_spelling(opened.gen))
+        opened.spelling = WordLists.from_saved(read_spelling(opened.gen))
     return opened.spelling
-
-
-def _written(opened: _Opened, lang: str, folded: str) -> str:
-    """A folded correction as the records of ``lang`` write it."""
-    if lang not in opened.surfaces:
-        opened.surfaces[lang] = surface_forms(read_spelling(opened.gen), lang)
-    return opened.surfaces[lang].get(folded, folded)
 
 
 #: Words of one query that may be corrected. Each scans a word list (a few ms at 10,000
@@ -400,28 +392,32 @@ def _is_empty(opened: _Opened, q: wq.Query) -> bool:
     return next(iter(opened.searcher.docs_for_query(q)), None) is None
 
 
-def _corrections(opened: _Opened, built: Built, lang: str) -> dict[str, str]:
-    """word -> correction, for the plain words of ``built`` that match nothing and are close to a
-    word of ``lang`` or of the vocabulary (never a stop word)."""
-    pools: list[dict[str, int]] = []  # read on the first word to correct: most queries have none
+def _corrected(opened: _Opened, words: Iterable[tuple[str, wq.Query | None]], lang: str) -> dict[str, str]:
+    """word -> correction, for the words that match nothing (their query finds no record, or is
+    ``None``: known to find none) and are close to a word of ``lang`` or of the vocabulary, never
+    a stop word; at most :data:`MAX_CORRECTED_WORDS` words are tried."""
+    lists: WordLists | None = None  # read on the first word to correct: most queries have none
     out: dict[str, str] = {}
     tried: set[str] = set()
-    for clause in built.clauses:
-        if clause.word is None or clause.word in tried or len(tried) >= MAX_CORRECTED_WORDS:
+    for word, query in words:
+        if word in tried or len(tried) >= MAX_CORRECTED_WORDS:
             continue
-        folded = fold(clause.word)
-        # the word as typed, not as part of longer words: "Fokusgrupen" is in "Fokusgruppentreffen"
-        # only by its first letters, and is a typo all the same
-        if folded in opened.stop or not _is_empty(opened, clause.exact or clause.query):
+        folded = fold(word)
+        if folded in opened.stop or (query is not None and not _is_empty(opened, query)):
             continue
-        tried.add(clause.word)
-        if not pools:
-            spelling = _spelling(opened)
-            pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
-        option = correct(folded, pools, opened.stop)
+        tried.add(word)
+        lists = lists or _spelling(opened)
+        option = correct(folded, lists.for_language(lang), opened.stop)
         if option:
-            out[clause.word] = _like(clause.word, _written(opened, lang, option))
+            out[word] = _like(word, lists.written(lang, option))
     return out
+
+
+def _corrections(opened: _Opened, built: Built, lang: str) -> dict[str, str]:
+    """Corrections for the plain words of ``built``, each judged by the word as typed, not as
+    part of longer words: "Fokusgrupen" is in "Fokusgruppentreffen" only by its first letters,
+    and is a typo all the same."""
+    return _corrected(opened, ((c.word, c.exact or c.query) for c in built.clauses if c.word is not None), lang)
 
 
 def _like(word: str, option: str) -> str:
@@ -441,22 +437,6 @@ def _unmatched_words(opened: _Opened, query: str, lang: str) -> tuple[str, ...]:
     """The plain words of a query with operators that no record holds (stop words aside)."""
     words = [w for w in dict.fromkeys(bare_words(query)) if w not in OPERATORS and fold(w) not in opened.stop]
     return tuple(w for w in words[:MAX_CORRECTED_WORDS] if _is_empty(opened, _parse(opened, w, lang)))
-
-
-def _suggest(opened: _Opened, query: str, lang: str) -> str | None:
-    """For a query with operators: a corrected query when some plain word matches nothing."""
-    words = list(dict.fromkeys(bare_words(query)))
-    spelling = _spelling(opened)
-    pools = [spelling.get(lang, {}), spelling.get(VOCABULARY, {})]
-    found: dict[str, str] = {}
-    for word in words[:MAX_CORRECTED_WORDS]:
-        folded = fold(word)
-        if folded in opened.stop or not _is_empty(opened, _parse(opened, word, lang)):
-            continue
-        option = correct(folded, pools, opened.stop)
-        if option:
-            found[word] = _like(word, _written(opened, lang, option))
-    return _replace_words(query, found) if found else None
 
 
 def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", limit: int | None = 10,
@@ -535,8 +515,7 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
         titles = [f for f in fields if f.startswith("title_")]
         stop = opened.stop_by_lang.get(lang, frozenset()) | opened.stop_by_lang.get("en", frozenset())
         builder = opened.builders[lang] = Builder(opened.index.schema, opened.searcher.reader(), fields,
-                                                  titles, boosts, opened.synonyms, opened.languages, stop,
-                                                  lambda: _phrases(opened))
+                                                  titles, boosts, opened.synonyms, stop, lambda: _phrases(opened))
     try:
         built = builder.build(text)
     except Exception as exc:  # Whoosh raises assorted types on odd syntax
@@ -683,8 +662,9 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
             # Whoosh's parts are no words the user typed: the plain words are checked one by one,
             # and a correction is offered, never applied, to a query written with operators
             unmatched = _unmatched_words(opened, text, lang)
-            if unmatched and suggestion is None:
-                suggestion = _suggest(opened, text, lang)
+            found = _corrected(opened, ((w, None) for w in unmatched), lang) if suggestion is None else {}
+            if found:
+                suggestion = _replace_words(text, found)
 
     selected = filters.as_dict()
     axis_sets = {axis: _axis_docs(opened, axis, values) for axis, values in selected.items()}

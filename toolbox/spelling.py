@@ -9,40 +9,51 @@ stop word: "prázdná" typed in Czech is not "corrected" into the Slovenian "pra
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 #: Key prefix of the vocabulary's words (tag labels and synonyms) in the word list.
 VOCABULARY = ""
 SEPARATOR = "\x00"
 
 
+@dataclass(frozen=True)
+class WordLists:
+    """The saved word list, read once: per language, folded word -> frequency (spellings added
+    up), and folded word -> its commonest spelling, so a correction is shown as the records write
+    it ("prazdnych" → "prázdných")."""
+
+    pools: dict[str, dict[str, int]]
+    spellings: dict[str, dict[str, tuple[int, str]]]
+
+    @classmethod
+    def from_saved(cls, words: Mapping[str, int]) -> WordLists:
+        from .textutil import fold
+
+        pools: dict[str, dict[str, int]] = {}
+        spellings: dict[str, dict[str, tuple[int, str]]] = {}
+        for key, n in words.items():
+            lang, _, word = key.partition(SEPARATOR)
+            folded = word if word.isascii() else fold(word)  # lower-case already
+            pool = pools.setdefault(lang, {})
+            pool[folded] = pool.get(folded, 0) + n
+            best = spellings.setdefault(lang, {})
+            if folded not in best or n > best[folded][0]:
+                best[folded] = (n, word)
+        return cls(pools, spellings)
+
+    def for_language(self, lang: str) -> list[dict[str, int]]:
+        """The word lists a word typed in ``lang`` is corrected from: the language's and the vocabulary's."""
+        return [self.pools.get(lang, {}), self.pools.get(VOCABULARY, {})]
+
+    def written(self, lang: str, folded: str) -> str:
+        """``folded`` as the texts of ``lang`` or the vocabulary write it most often."""
+        options = [o for pool in (lang, VOCABULARY) if (o := self.spellings.get(pool, {}).get(folded))]
+        return max(options)[1] if options else folded
+
+
 def by_language(words: Mapping[str, int]) -> dict[str, dict[str, int]]:
-    """The saved word list (lower-case words as written) split into ``language -> folded word ->
-    frequency``, each folded word once with the frequencies of its spellings added up."""
-    from .textutil import fold
-
-    out: dict[str, dict[str, int]] = {}
-    for key, n in words.items():
-        lang, _, word = key.partition(SEPARATOR)
-        pool = out.setdefault(lang, {})
-        folded = word if word.isascii() else fold(word)  # lower-case already
-        pool[folded] = pool.get(folded, 0) + n
-    return out
-
-
-def surface_forms(words: Mapping[str, int], lang: str) -> dict[str, str]:
-    """folded word -> its commonest spelling in ``lang`` or the vocabulary ("prazdnych" → "prázdných"),
-    so that a correction is shown as the records write it."""
-    from .textutil import fold
-
-    best: dict[str, tuple[int, str]] = {}
-    for key, n in words.items():
-        wlang, _, word = key.partition(SEPARATOR)
-        if wlang not in (lang, VOCABULARY):
-            continue
-        folded = word if word.isascii() else fold(word)
-        if folded not in best or n > best[folded][0]:
-            best[folded] = (n, word)
-    return {folded: word for folded, (_, word) in best.items()}
+    """The saved word list split into ``language -> folded word -> frequency``."""
+    return WordLists.from_saved(words).pools
 
 
 def max_edits(word: str) -> int:
