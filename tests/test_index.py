@@ -241,4 +241,4 @@ def test_searches_waiting_on_a_stale_index_update_it_once(minimal: Path) -> None
             fcntl.flock(held, fcntl.LOCK_UN)
             results = [p.communicate(timeout=120) for p in (one, two)]
     assert sorted(err for _, err in results) == ["", "updated index: 1 updated; 5 records\n"]
-    assert all(out.startswith('1 result for "zeppelin"') for out, _ in results)
+    assert all(out.startswith('1 result for “zeppelin”') for out, _ in results)

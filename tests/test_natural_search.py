@@ -172,8 +172,9 @@ def test_an_unknown_word_does_not_empty_the_result(shipped: Toolbox) -> None:
 
 def test_the_cli_and_the_web_page_say_which_word_matched_nothing(shipped: Toolbox, client: Any) -> None:
     out = run_cli(shipped, "Fokusgruppen blorfx", "--lang", "de").output
-    assert 'No record holds "blorfx"; results match the other words' in out.splitlines()
     quote = WEB_LABELS["quote"]["de"]
+    # the command line says it in the reader's language, in the web page's words
+    assert WEB_LABELS["unmatched"]["de"].format(words=quote.format("blorfx")) in out.splitlines()
     html = page(client, q="Fokusgruppen blorfx", lang="de")
     assert paragraphs(html, "unmatched") == [WEB_LABELS["unmatched"]["de"].format(words=quote.format("blorfx"))]
     assert page_hits(html)[0] == "regional-focus-groups"
@@ -217,12 +218,18 @@ def test_without_correction_the_fix_is_only_suggested(shipped: Toolbox) -> None:
 
 
 def test_cli_says_what_it_searched_and_exact_turns_correction_off(shipped: Toolbox) -> None:
+    from toolbox.labels import CLI_LABELS
+
+    web, cli = {k: v["de"] for k, v in WEB_LABELS.items()}, {k: v["de"] for k, v in CLI_LABELS.items()}
+    fixed = web["quote"].format(FIXED)
     lines = run_cli(shipped, TYPO, "--lang", "de").output.splitlines()
-    assert f'Showing results for "{FIXED}" — search instead for "{TYPO}" with --exact' in lines
-    assert not any(line.startswith("Did you mean") for line in lines)
+    assert f'{web["showing_for"]} {fixed} — {cli["search_instead"].format(query=TYPO)}' in lines
+    assert not any(line.startswith(web["did_you_mean"]) for line in lines)
     lines = run_cli(shipped, TYPO, "--lang", "de", "--exact").output.splitlines()
-    assert f'Did you mean: "{FIXED}"?' in lines
-    assert not any(line.startswith("Showing results for") for line in lines)
+    assert f'{web["did_you_mean"]}: {fixed}?' in lines
+    assert not any(line.startswith(web["showing_for"]) for line in lines)
+    english = run_cli(shipped, TYPO, "--lang", "en", "--exact").output
+    assert web["did_you_mean"] not in english and "Did you mean" in english
     data = json.loads(run_cli(shipped, TYPO, "--lang", "de", "--exact", "--json").stdout)
     assert (data["corrected"], data["suggestion"]) == (None, FIXED)
     data = json.loads(run_cli(shipped, TYPO, "--lang", "de", "--json").stdout)
@@ -545,3 +552,4 @@ def test_no_junk_in_the_cli_or_the_web_page(shipped: Toolbox, client: Any, query
         assert junk_in(html, query) == [], [p for p in paragraphs(html, "unmatched")]
         if lang == "de":
             assert [m for m in ENGLISH_MESSAGES if m in html] == []
+            assert [m for m in ENGLISH_MESSAGES if m in out] == [], out

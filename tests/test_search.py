@@ -160,9 +160,9 @@ def test_cli_table_and_first_use_message(minimal: Path) -> None:
     assert result.exit_code == 0
     assert "building the search index" in result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == '1 result for "maps"  (showing 1, sorted by relevance)'
-    assert lines[3].split()[2:4] == ["method", "mapping-study"]
-    assert "  audience  public-administration (1)" in lines
+    assert lines[0] == '1 result for “maps”  (showing 1, sorted by relevance)'
+    assert lines[3].split()[2:4] == ["Method", "mapping-study"]
+    assert "  Audience: public-administration (1)" in lines
     again = CliRunner().invoke(main, ["--project", str(minimal), "search", "maps"])
     assert again.stderr == ""
 
@@ -188,10 +188,10 @@ def test_no_update_searches_the_index_as_it_is(minimal: Path) -> None:
     record.write_text(record.read_text(encoding="utf-8").replace("  en: ", "  en: Zeppelin ", 1), encoding="utf-8")
     stale = runner.invoke(main, ["--project", str(minimal), "search", "zeppelin", "--no-update"])
     assert stale.exit_code == 0 and stale.stderr == ""
-    assert stale.stdout.startswith('0 results for "zeppelin"')
+    assert stale.stdout.startswith('0 results for “zeppelin”')
     fresh = runner.invoke(main, ["--project", str(minimal), "search", "zeppelin"])
     assert fresh.stderr == "updated index: 1 updated; 5 records\n"
-    assert fresh.stdout.startswith('1 result for "zeppelin"')
+    assert fresh.stdout.startswith('1 result for “zeppelin”')
 
 
 # --------------------------------------------------------------------------- found by fuzzing (tests/stress/fuzz.py)

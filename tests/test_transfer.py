@@ -111,7 +111,7 @@ def test_similar_cli_says_why(shipped: Toolbox) -> None:
     assert lines[0] == "Regions like Sokolov-East Microregion"
     assert lines[2].startswith(" 1. Karlovy Vary region (KSMAS KK)  (karlovy-vary, score ")
     assert lines[3].startswith("      - shared industries: ")
-    assert any(line.startswith("      pilot: ") for line in lines)
+    assert any(line.startswith("      pilot action: ") for line in lines)
 
 
 def test_similar_profile_and_errors(shipped: Toolbox) -> None:

@@ -5,13 +5,18 @@ Source catalogues: ``toolbox/locale/LANG/LC_MESSAGES/toolbox.po`` (and ``toolbox
 template). Every message has a context (its key, ``msgctxt``) and its English text as ``msgid``;
 strings are marked in the code with :func:`N_` and extracted with Babel::
 
-    pybabel extract -F babel.cfg -k N_:1c,2 -o toolbox/locale/toolbox.pot toolbox
+    pybabel extract -F babel.cfg -k N_:1c,2 -k NP_:1c,2,3 --no-default-keywords \
+        -o toolbox/locale/toolbox.pot toolbox
     pybabel update -i toolbox/locale/toolbox.pot -d toolbox/locale -D toolbox
     pybabel compile -d toolbox/locale -D toolbox
 
 A wheel carries the compiled ``.mo`` files (``hatch_build.py`` compiles them when the wheel is
 built); a checkout without them reads the ``.po`` files through Babel. A message without a
 translation (or marked fuzzy) is shown in English.
+
+Counts go through the catalogues' plural rules (``NP_`` marks a message with a singular and a
+plural; Czech, Polish, Slovenian and Croatian have three or four forms), numbers through Babel's
+CLDR data (``format_number``), so that no language reads "1 methods" or "4,500" for 4.500.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ import gettext
 import io
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 DOMAIN = "toolbox"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -28,6 +37,11 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 def N_(context: str, message: str) -> str:
     """Mark ``message`` for extraction under ``context``; the English text is returned."""
     return message
+
+
+def NP_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """Mark a counted message (singular and plural English forms) for extraction."""
+    return singular, plural
 
 
 @cache
@@ -69,3 +83,57 @@ def has_translation(lang: str, context: str, message: str) -> bool:
     "Region" is German too)."""
     catalog = getattr(translations(lang), "_catalog", {})
     return f"{context}\x04{message}" in catalog
+
+
+def translate_plural(lang: str, context: str, forms: tuple[str, str], n: int) -> str:
+    """The form of a counted message for ``n`` in ``lang`` ("{n}" in it is replaced by the number,
+    written the language's way)."""
+    singular, plural = forms
+    text = (singular if n == 1 else plural) if lang == "en" else translations(lang).npgettext(
+        context, singular, plural, n)
+    return text.replace("{n}", format_number(n, lang))
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    from babel import Locale, UnknownLocaleError  # CLDR data: loaded only where a number is written
+
+    try:
+        # the records' English is British ("organisation"), so are its dates: 25 March 2019
+        return Locale.parse("en_GB" if lang == "en" else lang)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def format_number(value: float, lang: str, decimals: int | None = None) -> str:
+    """``value`` as ``lang`` writes it (CLDR): 4,500 (en), 4.500 (de), 4 500 (cs); whole numbers
+    without decimals unless ``decimals`` asks for them (else one)."""
+    from babel.numbers import format_decimal
+
+    if decimals is None:
+        if float(value).is_integer():
+            return str(format_decimal(int(value), locale=_locale(lang)))
+        decimals = 1
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return str(format_decimal(value, format=pattern, locale=_locale(lang)))
+
+
+def format_partial_date(value: str, lang: str) -> str:
+    """A record's date as written (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) in ``lang``'s words:
+    "March 2019", "březen 2019", "25. března 2019"; anything else is returned unchanged."""
+    import datetime
+
+    parts = value.split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(numbers) == 1:
+            return value
+        from babel.dates import format_date, format_skeleton
+
+        if len(numbers) == 2:
+            return str(format_skeleton("yMMMM", datetime.date(numbers[0], numbers[1], 1), locale=_locale(lang)))
+        if len(numbers) == 3:
+            return str(format_date(datetime.date(*numbers), format="long", locale=_locale(lang)))
+    except ValueError:
+        pass
+    return value

@@ -295,7 +295,7 @@ def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int,
         return
     from .terminal import render_result
 
-    click.echo(render_result(result, click.style))
+    click.echo(render_result(result, click.style, lang=lang))
 
 
 # --------------------------------------------------------------------------- show
@@ -331,10 +331,11 @@ def show(ctx: click.Context, record_id: str, lang: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language of the headings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 @click.pass_context
 @handle_errors
-def stats(ctx: click.Context, as_json: bool) -> None:
+def stats(ctx: click.Context, lang: str, as_json: bool) -> None:
     """Counts per kind and tag value, and how complete each language is."""
     from .reports import stats as compute
 
@@ -344,7 +345,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         return
     from .terminal import render_stats
 
-    click.echo(render_stats(data, click.style))
+    click.echo(render_stats(data, click.style, lang))
 
 
 # --------------------------------------------------------------------------- export
@@ -703,15 +704,20 @@ def similar(ctx: click.Context, region_id: str | None, population: str | None, i
             "same_settlement": s.same_settlement, "reasons": list(s.reasons), "pilots": [p.id for p in s.pilots],
         } for s in results], indent=2, ensure_ascii=False))
         return
-    what = toolbox.record(region_id).title.get(lang) if region_id else "your profile"
-    click.echo(click.style(f"Regions like {what}", bold=True))
+    from .catalogs import format_number
+    from .labels import cli_labels
+
+    C = cli_labels(lang)
+    what = toolbox.record(region_id).title.get(lang) if region_id else C["your_profile"]
+    click.echo(click.style(C["regions_like"].format(what=what), bold=True))
     for i, s in enumerate(results, 1):
         title = click.style(s.region.title.get(lang), bold=True)
-        click.echo(f"\n{i:>2}. {title}  ({s.region.id}, score {s.score:.2f})")
-        for reason in s.reasons or ("little in common on the compared points",):
+        score = C["score_of"].format(score=format_number(s.score, lang, decimals=2))
+        click.echo(f"\n{i:>2}. {title}  ({s.region.id}, {score})")
+        for reason in s.reasons or (C["nothing_in_common"],):
             click.echo(f"      - {reason}")
         for pilot in s.pilots:
-            click.echo(f"      pilot: {pilot.id} — {pilot.title.get(lang)}")
+            click.echo(f"      {C['pilot']}: {pilot.id} — {pilot.title.get(lang)}")
 
 
 # --------------------------------------------------------------------------- i18n

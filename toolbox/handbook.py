@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .catalogs import format_number
 from .errors import ContentError, Problem, QueryError, ToolboxError, UsageError
 from .fileio import atomic_write_text, fsync_dir
 from .gcpause import paused_gc
-from .labels import LICENCE_TEXT, labels_for
+from .labels import count, labels_for, licence_text
 from .model import Method, Pilot, Record, Region, Source, Text
 from .project import Catalogue
 from .recipe import Query, Recipe
@@ -220,11 +221,24 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
     def markdown(value: str) -> Markup:
         return Markup(md.render(value))
 
+    def marked(value: Text) -> str:
+        """A one-line text, with the fallback mark before it where English stands in."""
+        resolved = value.resolve(lang)
+        if not resolved.fallback:
+            return resolved.text
+        if fmt == "md":
+            return f"_({book.labels['in_english']})_ {resolved.text}"
+        return Markup('<span class="fallback-note">({})</span> <span lang="en">{}</span>').format(
+            book.labels["in_english"], resolved.text)
+
     def label_of(value: str, axis: str) -> str:
         if axis == "region":
             rec = catalogue.records.get(value)
-            return rec.title.get(lang) if rec else value
+            return marked(rec.title) if rec else value
         return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
+
+    def any_fallback(values: Sequence[Text]) -> bool:
+        return any(v.has("en") and v.resolve(lang).fallback for v in values)
 
     def anchor(record_id: str) -> str:
         return f"rec-{record_id}"
@@ -242,21 +256,11 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
         pilots_of=catalogue.pilots_of_method, methods_of=catalogue.methods_of_pilot,
         related_of=catalogue.related_methods, pilots_in=catalogue.pilots_in_region,
         in_book={r.id for r in book.records}, isinstance=isinstance, Method=Method, Pilot=Pilot, Region=Region,
-        language_name=(vocab.languages.get(lang, lang) if vocab else lang), licence_texts=LICENCE_TEXT,
+        language_name=(vocab.languages.get(lang, lang) if vocab else lang), licence=licence_text(lang),
+        count=lambda key, n: count(lang, key, n), any_fallback=any_fallback, marked=marked,
     )
     name = "handbook/book.md.j2" if fmt == "md" else "handbook/book.html.j2"
     return str(env.get_template(name).render(pdf=fmt == "pdf"))
-
-
-_GROUPING = {"en": ",", "de": ".", "it": ".", "nl": ".", "cs": "\u202f", "pl": "\u202f", "sl": "."}
-
-
-def format_number(value: float, lang: str) -> str:
-    """1234567.5 as the language writes it: 1,234,567.5 (en), 1.234.567,5 (de), 1 234 567,5 (cs)."""
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
-    if lang == "en" or lang not in _GROUPING:
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", _GROUPING[lang])
 
 
 # --------------------------------------------------------------------------- PDF

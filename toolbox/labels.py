@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from .catalogs import N_, catalog_languages, has_translation, translate
+from .catalogs import N_, NP_, catalog_languages, has_translation, translate, translate_plural
 
 LANGS = ("en", "de", "cs", "pl", "sl", "it", "nl", "hr")
 
@@ -62,6 +62,9 @@ _HANDBOOK: dict[str, str] = {
     'method': N_('method', 'Method'),
     'pilot': N_('pilot', 'Pilot action'),
     'region_kind': N_('region_kind', 'Region profile'),
+    'projects': N_('projects', 'Projects'),
+    'nuts': N_('nuts', 'NUTS region'),
+    'estimate_note': N_('estimate_note', 'About these figures'),
 }
 
 
@@ -92,9 +95,9 @@ def labels_for(lang: str) -> Mapping[str, str]:
     return {key: translate(lang, key, english) for key, english in _HANDBOOK.items()}
 
 
-#: The licence page, as Markdown; languages without a text get the English one, marked.
-LICENCE_TEXT: dict[str, str] = {
-    "en": """The texts of the CCI Method Toolbox are licensed under the
+#: The licence page, as Markdown (context "licence_text"); a language without a translation gets
+#: the English one, marked.
+_LICENCE = N_("licence_text", """The texts of the CCI Method Toolbox are licensed under the
 [Creative Commons Attribution 4.0 International licence (CC BY 4.0)](https://creativecommons.org/licenses/by/4.0/):
 you may copy, adapt and share them, also commercially, if you name the source as
 "CCI Method Toolbox contributors" and say whether you changed anything.
@@ -106,21 +109,14 @@ lists them all. This handbook is not an official publication of these projects, 
 or the Interreg programme. Names of projects, programmes and organisations belong to their
 owners.
 
-The software that made this handbook is free software under the MIT licence.""",
-    "de": """Die Texte der CCI Method Toolbox stehen unter der
-[Lizenz Creative Commons Namensnennung 4.0 International (CC BY 4.0)](https://creativecommons.org/licenses/by/4.0/deed.de):
-Sie dürfen sie kopieren, bearbeiten und weitergeben, auch kommerziell, wenn Sie als Quelle
-„CCI Method Toolbox contributors“ nennen und angeben, ob Sie etwas geändert haben.
+The software that made this handbook is free software under the MIT licence.""")
 
-Die Methoden und Pilotaktionen wurden in eigenen Worten aus öffentlichen Quellen über die
-Interreg-Central-Europe-Projekte InduCCI (CE1315, 2019–2022) und InduCult2.0 (2016–2019) sowie
-verwandte Praxisbeispiele erarbeitet; jeder Eintrag nennt seine Quellen, und der Quellenanhang
-dieses Handbuchs führt sie alle auf. Dieses Handbuch ist keine offizielle Veröffentlichung dieser
-Projekte, ihrer Partner oder des Interreg-Programms. Namen von Projekten, Programmen und
-Organisationen gehören ihren Inhabern.
 
-Die Software, mit der dieses Handbuch erstellt wurde, ist freie Software unter der MIT-Lizenz.""",
-}
+def licence_text(lang: str) -> tuple[str, bool]:
+    """The licence page in ``lang`` and whether it is a translation (else English)."""
+    translated = lang == "en" or has_translation(lang, "licence_text", _LICENCE)
+    return translate(lang, "licence_text", _LICENCE), translated
+
 
 
 #: Words of the web interface: key -> English (translations in the catalogues, context "web.KEY").
@@ -133,8 +129,6 @@ _WEB: dict[str, str] = {
     'filters': N_('web.filters', 'Filters'),
     'apply': N_('web.apply', 'Apply filters'),
     'clear': N_('web.clear', 'Clear all filters'),
-    'results': N_('web.results', 'results'),
-    'result': N_('web.result', 'result'),
     'did_you_mean': N_('web.did_you_mean', 'Did you mean'),
     'showing_for': N_('web.showing_for', 'Showing results for'),
     'search_instead': N_('web.search_instead', 'Search instead for'),
@@ -201,3 +195,65 @@ WEB_LABELS: Mapping[str, dict[str, str]] = _ByLanguage(_WEB, "web.")
 
 def web_labels(lang: str) -> dict[str, str]:
     return {key: translate(lang, "web." + key, english) for key, english in _WEB.items()}
+
+
+#: Words of the command line's reader-facing output (``show``, ``search``, ``similar``, ``stats``):
+#: key -> English, context "cli.KEY".
+_CLI: dict[str, str] = {
+    'for_query': N_('cli.for_query', 'for “{query}”'),
+    'no_query': N_('cli.no_query', '(no query text)'),
+    'with_filters': N_('cli.with_filters', 'with {filters}'),
+    'showing': N_('cli.showing', 'showing {shown}, sorted by {sort}'),
+    'search_instead': N_('cli.search_instead', 'search instead for “{query}” with --exact'),
+    'no_match_filter': N_('cli.no_match_filter',
+                          'No match. Try again without a filter, e.g. without --{option}, or with fewer words.'),
+    'no_match': N_('cli.no_match', "No match. Try fewer or other words, or another language's spelling."),
+    'score': N_('cli.score', 'score'),
+    'kind': N_('cli.kind', 'kind'),
+    'title': N_('cli.title', 'title'),
+    'facets': N_('cli.facets', 'Facets'),
+    'facets_hint': N_('cli.facets_hint', '(count if the value were chosen; * = chosen)'),
+    'more': N_('cli.more', '… {n} more'),
+    'regions_like': N_('cli.regions_like', 'Regions like {what}'),
+    'your_profile': N_('cli.your_profile', 'your profile'),
+    'score_of': N_('cli.score_of', 'score {score}'),
+    'nothing_in_common': N_('cli.nothing_in_common', 'little in common on the compared points'),
+    'pilot': N_('cli.pilot', 'pilot action'),
+    'shared_industries': N_('cli.shared_industries', 'shared industries: {industries}'),
+    'related_industries': N_('cli.related_industries', 'related industries: {pairs}'),
+    'similar_size': N_('cli.similar_size', 'similar size ({population} inhabitants)'),
+    'size_within': N_('cli.size_within', 'size within a factor of {ratio} ({population} inhabitants)'),
+    'same_settlement': N_('cli.same_settlement', 'same settlement type: {settlement}'),
+    'translations': N_('cli.translations', 'Translations'),
+    'translations_hint': N_('cli.translations_hint', '(text fields translated; records complete)'),
+    'fields': N_('cli.fields', '{done}/{total} fields'),
+    'complete': N_('cli.complete', '{done}/{total} records complete'),
+    'none': N_('cli.none', '(none)'),
+    'problems': N_('cli.problems', '{errors} errors, {warnings} warnings (details: toolbox validate)'),
+}
+
+#: Counted messages: key -> (singular, plural) in English; each language has its own forms.
+_COUNTS: dict[str, tuple[str, str]] = {
+    'results': NP_('count.results', '{n} result', '{n} results'),
+    'records': NP_('count.records', '{n} record', '{n} records'),
+    'methods': NP_('count.methods', '{n} method', '{n} methods'),
+    'pilots': NP_('count.pilots', '{n} pilot action', '{n} pilot actions'),
+    'regions': NP_('count.regions', '{n} region profile', '{n} region profiles'),
+}
+
+
+def cli_labels(lang: str) -> dict[str, str]:
+    return {key: translate(lang, "cli." + key, english) for key, english in _CLI.items()}
+
+
+CLI_LABELS: Mapping[str, dict[str, str]] = _ByLanguage(_CLI, "cli.")
+
+
+def count(lang: str, key: str, n: int) -> str:
+    """``n`` things of kind ``key`` ("results", "methods" …) in ``lang``: "1 výsledek", "5 výsledků"."""
+    return translate_plural(lang, "count." + key, _COUNTS[key], n)
+
+
+def kind_label(kind: str, lang: str) -> str:
+    key = "region_kind" if kind == "region" else kind
+    return translate(lang, key, _HANDBOOK[key])

@@ -48,14 +48,6 @@ from .spelling import WordLists, correct
 from .textutil import fold, shorten
 
 SORTS = ("relevance", "title", "effort")
-KIND_LABELS = {
-    "method": {"en": "Method", "de": "Methode", "cs": "Metoda", "pl": "Metoda", "sl": "Metoda",
-               "it": "Metodo", "nl": "Methode"},
-    "pilot": {"en": "Pilot action", "de": "Pilotaktion", "cs": "Pilotní akce", "pl": "Działanie pilotażowe",
-              "sl": "Pilotna akcija", "it": "Azione pilota", "nl": "Pilotactie"},
-    "region": {"en": "Region profile", "de": "Regionsprofil", "cs": "Profil regionu", "pl": "Profil regionu",
-               "sl": "Profil regije", "it": "Profilo regionale", "nl": "Regioprofiel"},
-}
 
 
 @dataclass
@@ -178,7 +170,9 @@ def open_index(index_dir: Path) -> _Opened:
 def known_values(opened: _Opened, axis: str) -> dict[str, dict[str, str]]:
     labels: dict[str, dict[str, str]] = opened.manifest.get("labels", {}).get(axis, {})
     if axis == "kind":
-        return KIND_LABELS
+        from .labels import LANGS, kind_label  # the catalogues: read only where kinds are labelled
+
+        return {kind: {lang: kind_label(kind, lang) for lang in LANGS} for kind in ("method", "pilot", "region")}
     return labels
 
 

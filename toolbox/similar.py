@@ -147,22 +147,26 @@ def similar_regions(catalogue: Catalogue, *, region_id: str | None = None, profi
                        size, ratio, same))
     scored.sort(key=lambda s: (-s[0], s[1]))
 
+    from .catalogs import format_number
+    from .labels import cli_labels
+
+    C = cli_labels(lang)
     results = []
     for score, rid, region, shared_t, related_t, size, ratio, same in scored[:limit] if limit else scored:
         reasons: list[str] = []
         if shared_t:
-            reasons.append("shared industries: " + ", ".join(label("industry", i) for i in shared_t))
+            reasons.append(C["shared_industries"].format(industries=", ".join(label("industry", i) for i in shared_t)))
         if related_t:
-            reasons.append("related industries: " + ", ".join(
-                f"{label('industry', a)} ~ {label('industry', b)}" for a, b in related_t))
+            reasons.append(C["related_industries"].format(pairs=", ".join(
+                f"{label('industry', a)} ~ {label('industry', b)}" for a, b in related_t)))
         if size is not None and ratio is not None:
-            pop = f"{region.population.value:,}" if region.population else ""
+            pop = format_number(region.population.value, lang) if region.population else ""
             if ratio < 1.5:
-                reasons.append(f"similar size ({pop} inhabitants)")
+                reasons.append(C["similar_size"].format(population=pop))
             elif size >= 0.5:
-                reasons.append(f"size within a factor of {ratio:.1f} ({pop} inhabitants)")
+                reasons.append(C["size_within"].format(ratio=format_number(ratio, lang, decimals=1), population=pop))
         if same:
-            reasons.append("same settlement type: " + label("settlement", region.settlement))
+            reasons.append(C["same_settlement"].format(settlement=label("settlement", region.settlement)))
         results.append(Similarity(region, score, shared_t, related_t, ratio, same, tuple(reasons),
                                   tuple(catalogue.pilots_in_region(rid))))
     return results

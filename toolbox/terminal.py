@@ -40,52 +40,75 @@ def render_snippet(snippet: Snippet, style: Style) -> str:
     return "".join(out)
 
 
-def render_result(result: SearchResult, style: Style = _plain_style, facet_limit: int = 8) -> str:
+def render_result(result: SearchResult, style: Style = _plain_style, facet_limit: int = 8,
+                  lang: str = "en") -> str:
+    from .labels import cli_labels, count, web_labels
+
+    C, U = cli_labels(lang), web_labels(lang)
     lines: list[str] = []
-    what = f'for "{result.query}"' if result.query else "(no query text)"
+    what = C["for_query"].format(query=result.query) if result.query else C["no_query"]
     if result.filters:
-        what += " with " + "; ".join(f"{k}={','.join(v)}" for k, v in result.filters.items())
-    n = result.total
-    lines.append(style(f"{n} result{'s' if n != 1 else ''} {what}", bold=True)
-                 + (f"  (showing {len(result.hits)}, sorted by {result.sort})" if result.hits else ""))
-    if result.corrected:
-        lines.append(style(f'Showing results for "{result.corrected}"', fg="cyan")
-                     + f' — search instead for "{result.query}" with --exact')
-    if result.suggestion:
-        lines.append(style(f'Did you mean: "{result.suggestion}"?', fg="cyan"))
-    if result.unmatched:
-        words = ", ".join(f'"{shorten(w, 40)}"' for w in result.unmatched)
-        lines.append(style(f"No record holds {words}" + ("; results match the other words" if result.total else ""),
-                           dim=True))
+        what += " " + C["with_filters"].format(filters="; ".join(f"{k}={','.join(v)}"
+                                                                for k, v in result.filters.items()))
+    head = style(f"{count(lang, 'results', result.total)} {what}", bold=True)
     if result.hits:
-        lines.append("")
-        id_w = min(34, max(len(h.id) for h in result.hits))
-        lines.append(style(f"{'#':>3}  {'score':>6}  {'kind':<6}  {'id':<{id_w}}  title", dim=True))
-        w = width()
-        for i, hit in enumerate(result.hits, 1):
-            score = f"{hit.score:6.2f}" if hit.score else "     -"
-            title = hit.title + (" [en]" if hit.fallback else "")
-            lines.append(f"{i:>3}  {score}  {hit.kind:<6}  {hit.id:<{id_w}}  {style(title, bold=True)}")
-            if hit.snippet.text:
-                snippet = Snippet(*_clip(hit.snippet, w - 8))
-                lines.append("     " + render_snippet(snippet, style))
+        sort = U.get(result.sort, result.sort)
+        head += "  (" + C["showing"].format(shown=len(result.hits), sort=sort) + ")"
+    lines.append(head)
+    if result.corrected:
+        lines.append(style(f'{U["showing_for"]} {U["quote"].format(result.corrected)}', fg="cyan")
+                     + " — " + C["search_instead"].format(query=result.query))
+    if result.suggestion:
+        lines.append(style(f'{U["did_you_mean"]}: {U["quote"].format(result.suggestion)}?', fg="cyan"))
+    if result.unmatched:
+        words = ", ".join(U["quote"].format(shorten(w, 40)) for w in result.unmatched)
+        lines.append(style((U["unmatched"] if result.total else U["unmatched_all"]).format(words=words), dim=True))
+    if result.hits:
+        lines += ["", *_hit_table(result, style, lang)]
     if not result.total:
         if result.filters:
-            lines.append("No match. Try again without a filter, e.g. without --"
-                         + next(iter(result.filters)) + ", or with fewer words.")
+            lines.append(C["no_match_filter"].format(option=next(iter(result.filters))))
         elif result.query:
-            lines.append("No match. Try fewer or other words, or another language's spelling.")
+            lines.append(C["no_match"])
     if not any(result.facets.values()):
         return "\n".join(lines)
     lines.append("")
-    lines.append(style("Facets", bold=True) + style("  (count if the value were chosen; * = chosen)", dim=True))
+    lines.append(style(C["facets"], bold=True) + "  " + style(C["facets_hint"], dim=True))
+    axis_names = _axis_names(lang)
     for axis, values in result.facets.items():
         if not values:
             continue
         shown = [f"{'*' if v.selected else ''}{v.value} ({v.count})" for v in values[:facet_limit]]
-        more = f", … {len(values) - facet_limit} more" if len(values) > facet_limit else ""
-        lines.append(f"  {axis:<9} " + ", ".join(shown) + more)
+        more = ", " + C["more"].format(n=len(values) - facet_limit) if len(values) > facet_limit else ""
+        lines.append(f"  {axis_names.get(axis, axis)}: " + ", ".join(shown) + more)
     return "\n".join(lines)
+
+
+def _axis_names(lang: str) -> dict[str, str]:
+    from .labels import labels_for, web_labels
+
+    L = labels_for(lang)
+    return {"kind": web_labels(lang)["kind"], "audience": L["audience"], "sector": L["sector"],
+            "region": L["region"], "effort": L["effort"], "project": L["project"]}
+
+
+def _hit_table(result: SearchResult, style: Style, lang: str) -> list[str]:
+    from .labels import cli_labels, kind_label, labels_for
+
+    C, mark = cli_labels(lang), f"({labels_for(lang)['in_english']}) "
+    id_w = min(34, max(len(h.id) for h in result.hits))
+    kinds = {h.kind: kind_label(h.kind, lang) for h in result.hits}
+    kind_w = max(len(C["kind"]), *(len(k) for k in kinds.values()))
+    lines = [style(f"{'#':>3}  {C['score']:>6}  {C['kind']:<{kind_w}}  {'id':<{id_w}}  {C['title']}", dim=True)]
+    w = width()
+    for i, hit in enumerate(result.hits, 1):
+        score = f"{hit.score:6.2f}" if hit.score else "     -"
+        title = (style(mark, dim=True) if hit.fallback else "") + style(hit.title, bold=True)
+        lines.append(f"{i:>3}  {score}  {kinds[hit.kind]:<{kind_w}}  {hit.id:<{id_w}}  {title}")
+        if hit.snippet.text:
+            snippet = Snippet(*_clip(hit.snippet, w - 8))
+            lines.append("     " + render_snippet(snippet, style))
+    return lines
 
 
 def _clip(snippet: Snippet, limit: int) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -96,23 +119,42 @@ def _clip(snippet: Snippet, limit: int) -> tuple[str, tuple[tuple[int, int], ...
     return cut, tuple((a, min(b, len(cut) - 1)) for a, b in snippet.highlights if a < len(cut) - 1)
 
 
+def _mark(lang: str, style: Style) -> str:
+    """The fallback mark, the same in every output: before the English text, once per section."""
+    from .labels import labels_for
+
+    return style(f"({labels_for(lang)['in_english']})", dim=True)
+
+
+def _inline(text: Text, lang: str, style: Style) -> str:
+    resolved = text.resolve(lang)
+    return f"{_mark(lang, style)} {resolved.text}" if resolved.fallback and resolved.text else resolved.text
+
+
 def _section(title: str, text: Text, lang: str, style: Style) -> list[str]:
     if not text.has("en") and not text.has(lang):
         return []
     resolved = text.resolve(lang)
-    mark = style(" [en]", dim=True) if resolved.fallback else ""
-    return ["", style(title, bold=True) + mark, *_indent(resolved.text)]
+    mark = ["  " + _mark(lang, style)] if resolved.fallback else []
+    return ["", style(title, bold=True), *mark, *_indent(resolved.text)]
 
 
 def _indent(text: str, prefix: str = "  ") -> list[str]:
     return [prefix + line if line.strip() else "" for line in text.strip().splitlines()]
 
 
-def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style = _plain_style) -> str:
-    title = record.title.resolve(lang)
-    head = style(title.text, bold=True) + (style(" [en]", dim=True) if title.fallback else "")
-    lines = [head, style(f"{record.kind} · {record.id} · {record.path}", dim=True)]
-    lines += _indent(record.summary.resolve(lang).text)
+def _range(value: Any, lang: str) -> str:
+    from .catalogs import format_number
+
+    lo, hi = format_number(value.min, lang), format_number(value.max, lang)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def _facts(record: Record, catalogue: Catalogue, lang: str, style: Style) -> list[tuple[str, str]]:
+    from .catalogs import format_number
+    from .labels import labels_for
+
+    L = labels_for(lang)
     vocab = catalogue.vocabulary
 
     def labels(axis: str, values: Iterable[str]) -> str:
@@ -122,108 +164,161 @@ def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style 
 
     facts: list[tuple[str, str]] = []
     if record.audience:
-        facts.append(("Audience", labels("audience", record.audience)))
+        facts.append((L["audience"], labels("audience", record.audience)))
     if record.sector:
-        facts.append(("Sector", labels("sector", record.sector)))
+        facts.append((L["sector"], labels("sector", record.sector)))
     if isinstance(record, Pilot):
-        regions = [catalogue.records[r].title.get(lang) if r in catalogue.records else r for r in record.region]
-        facts.append(("Region", ", ".join(regions)))
+        regions = [_inline(catalogue.records[r].title, lang, style) if r in catalogue.records else r
+                   for r in record.region]
+        facts.append((L["region"], ", ".join(regions)))
         if record.organisations:
-            facts.append(("Organisations", "; ".join(record.organisations)))
+            facts.append((L["organisations"], "; ".join(record.organisations)))
         if record.period:
-            facts.append(("Period", str(record.period)))
+            facts.append((L["period"], format_period(record.period, lang)))
         if record.project:
-            facts.append(("Project", labels("project", [record.project])))
+            facts.append((L["project"], labels("project", [record.project])))
     if isinstance(record, Region):
-        facts.append(("Country", record.country))
+        facts.append((L["country"], record.country))
         if record.nuts:
-            facts.append(("NUTS", record.nuts))
+            facts.append((L["nuts"], record.nuts))
         if record.population:
-            pop = f"{record.population.value:,}" + (f" ({record.population.year})" if record.population.year else "")
-            note = record.population.note.get(lang)
-            facts.append(("Population", pop + (f" — {note}" if note else "")))
+            pop = format_number(record.population.value, lang)
+            pop += f" ({record.population.year})" if record.population.year else ""
+            note = _inline(record.population.note, lang, style)
+            facts.append((L["population"], pop + (f" — {note}" if note else "")))
         if record.area_km2:
-            facts.append(("Area", f"{record.area_km2:,} km²"))
+            facts.append((L["area"], f"{format_number(record.area_km2, lang)} km²"))
         if record.industries:
-            facts.append(("Industries", labels("industry", record.industries)))
+            facts.append((L["industries"], labels("industry", record.industries)))
         if record.settlement:
-            facts.append(("Settlement", labels("settlement", [record.settlement])))
+            facts.append((L["settlement"], labels("settlement", [record.settlement])))
         if record.projects:
-            facts.append(("Projects", labels("project", record.projects)))
+            facts.append((L["projects"], labels("project", record.projects)))
     if record.effort:
         e = record.effort
-        bits = [labels("effort", [e.level])]
-        for name, rng in (("staff days", e.staff_days), ("EUR", e.budget_eur), ("participants", e.participants)):
+        facts.append((L["effort"], labels("effort", [e.level])))
+        for key, text in (("duration", e.duration), ("lead_time", e.lead_time)):
+            if text.has("en"):
+                facts.append((L[key], _inline(text, lang, style)))
+        for key, rng in (("staff_days", e.staff_days), ("budget", e.budget_eur), ("participants", e.participants)):
             if rng:
-                bits.append(f"{rng} {name}")
-        if e.duration.has("en"):
-            bits.append(e.duration.get(lang))
-        facts.append(("Effort", "; ".join(bits)))
+                facts.append((L[key], _range(rng, lang)))
+    return facts
+
+
+def format_period(period: Any, lang: str) -> str:
+    from .catalogs import format_partial_date
+
+    start = format_partial_date(period.start, lang)
+    if not period.end or period.end == period.start:
+        return start
+    return f"{start} – {format_partial_date(period.end, lang)}"
+
+
+def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style = _plain_style) -> str:
+    from .labels import kind_label, labels_for
+
+    L = labels_for(lang)
+    lines = [_inline(record.title, lang, style) if record.title.resolve(lang).fallback
+             else style(record.title.get(lang), bold=True),
+             style(f"{kind_label(record.kind, lang)} · {record.id} · {record.path}", dim=True)]
+    summary = record.summary.resolve(lang)
+    lines += (["  " + _mark(lang, style)] if summary.fallback else []) + _indent(summary.text)
+    facts = _facts(record, catalogue, lang, style)
     if facts:
         lines.append("")
         w = max(len(k) for k, _ in facts)
         lines += [f"  {style(k.ljust(w), bold=True)}  {v}" for k, v in facts]
+    if record.effort and record.effort.note.has("en"):
+        lines += _section(L["estimate_note"], record.effort.note, lang, style)
+    lines += _body(record, lang, style)
+    lines += _links(record, catalogue, lang, style)
+    if record.sources:
+        lines += ["", style(L["sources"], bold=True)]
+        lines += [f"  - {s.title}\n    {s.url}" for s in record.sources]
+    return "\n".join(lines)
 
+
+def _body(record: Record, lang: str, style: Style) -> list[str]:
+    from .labels import labels_for
+
+    L = labels_for(lang)
+    lines: list[str] = []
     if isinstance(record, Method):
-        lines += _section("Purpose", record.purpose, lang, style)
-        lines += _section("When to use it", record.when_to_use, lang, style)
+        lines += _section(L["purpose"], record.purpose, lang, style)
+        lines += _section(L["when_to_use"], record.when_to_use, lang, style)
         if record.steps:
-            lines += ["", style("Steps", bold=True)]
+            lines += ["", style(L["steps"], bold=True)]
+            if any(s.has("en") and s.resolve(lang).fallback for s in record.steps):
+                lines.append("  " + _mark(lang, style))
             for i, step in enumerate(record.steps, 1):
                 step_lines = _indent(step.get(lang), "     ")
                 if step_lines:
                     step_lines[0] = f"  {i:>2}." + step_lines[0][4:]
                 lines += step_lines
-        for name, text in (("Materials", record.materials), ("Preconditions", record.preconditions),
-                           ("Pitfalls", record.pitfalls), ("Results to expect", record.results)):
-            lines += _section(name, text, lang, style)
+        for key, text in (("materials", record.materials), ("preconditions", record.preconditions),
+                          ("pitfalls", record.pitfalls), ("results", record.results)):
+            lines += _section(L[key], text, lang, style)
     elif isinstance(record, Pilot):
-        for name, text in (("What was done", record.description), ("Results", record.results),
-                           ("Lessons", record.lessons), ("Reusing it elsewhere", record.transfer)):
-            lines += _section(name, text, lang, style)
+        for key, text in (("what_was_done", record.description), ("pilot_results", record.results),
+                          ("lessons", record.lessons), ("transfer", record.transfer)):
+            lines += _section(L[key], text, lang, style)
     elif isinstance(record, Region):
-        lines += _section("Profile", record.description, lang, style)
+        lines += _section(L["region_kind"], record.description, lang, style)
+    return lines
 
+
+def _links(record: Record, catalogue: Catalogue, lang: str, style: Style) -> list[str]:
+    from .labels import cli_labels, labels_for
+
+    L = labels_for(lang)
     links: list[tuple[str, Sequence[Record]]] = []
     if isinstance(record, Method):
-        links = [("Pilot actions that used it", catalogue.pilots_of_method(record.id)),
-                 ("Related methods", catalogue.related_methods(record.id))]
+        links = [(L["pilots_used"], catalogue.pilots_of_method(record.id)),
+                 (L["related"], catalogue.related_methods(record.id))]
     elif isinstance(record, Pilot):
-        links = [("Methods used", catalogue.methods_of_pilot(record.id)),
-                 ("Regions", [catalogue.records[r] for r in record.region if r in catalogue.records])]
+        links = [(L["methods_used"], catalogue.methods_of_pilot(record.id)),
+                 (L["region"], [catalogue.records[r] for r in record.region if r in catalogue.records])]
     elif isinstance(record, Region):
-        links = [("Pilot actions here", catalogue.pilots_in_region(record.id))]
+        links = [(L["pilots_here"], catalogue.pilots_in_region(record.id))]
+    lines: list[str] = []
     for name, items in links:
         if items:
             lines += ["", style(name, bold=True)]
-            lines += [f"  {r.id:<34} {shorten(plain(r.title.get(lang)), 70)}" for r in items]
+            lines += [f"  {r.id:<34} {shorten(plain(_inline(r.title, lang, _plain_style)), 70)}" for r in items]
     if isinstance(record, Region) and record.industries:
         from .similar import similar_regions
 
         alike = similar_regions(catalogue, region_id=record.id, lang=lang, limit=3)
         if alike:
-            lines += ["", style("Regions like this one", bold=True) + style("  (toolbox similar " + record.id + ")",
-                                                                             dim=True)]
+            heading = cli_labels(lang)["regions_like"].format(what=plain(record.title.get(lang)))
+            lines += ["", style(heading, bold=True) + style("  (toolbox similar " + record.id + ")", dim=True)]
             for s in alike:
                 why = s.reasons[0] if s.reasons else ""
                 lines.append(f"  {s.region.id:<34} {shorten(why, 70)}")
-    if record.sources:
-        lines += ["", style("Sources", bold=True)]
-        lines += [f"  - {s.title}\n    {s.url}" for s in record.sources]
-    return "\n".join(lines)
+    return lines
 
 
-def render_stats(data: dict[str, Any], style: Style = _plain_style) -> str:
-    lines = [style(f"{data['records']} records", bold=True) + "  ("
-             + ", ".join(f"{n} {k}s" for k, n in data["kinds"].items()) + ")"]
+def render_stats(data: dict[str, Any], style: Style = _plain_style, lang: str = "en") -> str:
+    """The statistics of ``toolbox stats``: headings in ``lang``, tag values as the ids one types
+    in a filter."""
+    from .catalogs import format_number
+    from .labels import cli_labels, count
+
+    C, names = cli_labels(lang), _axis_names(lang)
+    kinds = {"method": "methods", "pilot": "pilots", "region": "regions"}
+    lines = [style(count(lang, "records", data["records"]), bold=True) + "  ("
+             + ", ".join(count(lang, kinds.get(k, "records"), n) for k, n in data["kinds"].items()) + ")"]
     for axis, counts in data["facets"].items():
-        lines += ["", style(axis, bold=True)]
-        lines += [f"  {value:<28} {n:>4}" for value, n in counts.items()] or ["  (none)"]
-    lines += ["", style("Translations", bold=True) + "  (text fields translated; records complete)"]
+        lines += ["", style(names.get(axis, axis), bold=True)]
+        lines += [f"  {value:<28} {n:>4}" for value, n in counts.items()] or ["  " + C["none"]]
+    lines += ["", style(C["translations"], bold=True) + "  " + C["translations_hint"]]
     n_records = data["records"]
-    for lang, t in data["translation"].items():
-        lines.append(f"  {lang}  {t['percent']:5.1f} %  {t['translated']:>5}/{t['fields']:<5} fields  "
-                     f"{t['complete_records']:>4}/{n_records} records complete")
+    for code, t in data["translation"].items():
+        percent = format_number(t["percent"], lang, decimals=1)
+        lines.append(f"  {code}  {percent:>5} %  "
+                     + C["fields"].format(done=t["translated"], total=t["fields"]) + "  "
+                     + C["complete"].format(done=t["complete_records"], total=n_records))
     p = data["problems"]
-    lines += ["", f"{p['errors']} errors, {p['warnings']} warnings (details: toolbox validate)"]
+    lines += ["", C["problems"].format(errors=p["errors"], warnings=p["warnings"])]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import live_generation
-from .labels import labels_for, web_labels
+from .labels import count, kind_label, labels_for, web_labels
 from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
@@ -303,8 +303,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
         def label(value: str, axis: str) -> str:
             if axis == "kind":
-                return {"method": labels_for(lang)["method"], "pilot": labels_for(lang)["pilot"],
-                        "region": labels_for(lang)["region_kind"]}.get(value, value)
+                return kind_label(value, lang) if value in ("method", "pilot", "region") else value
             if axis in FACET_AXES:  # labels the index keeps, so search pages need no YAML
                 return facet_label(opened, axis, value, lang)
             vocab = catalogue().vocabulary
@@ -315,7 +314,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
             return Markup(_markdown().render(value))
 
-        from .handbook import format_number
+        from .catalogs import format_number
 
         def span(value: Any) -> str:
             lo, hi = format_number(value.min, lang), format_number(value.max, lang)
@@ -330,6 +329,8 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             "Method": Method, "Pilot": Pilot, "Region": Region, "axes": FACET_AXES,
             "api_query": "" if g.get("plain") else request.args.get("q", "")[:MAX_QUERY_CHARS],
             "max_query_chars": MAX_QUERY_CHARS,
+            "count": lambda key, n: count(lang, key, n),
+            "any_fallback": lambda values: any(v.has("en") and v.resolve(lang).fallback for v in values),
         }
 
     @app.before_request
