@@ -74,6 +74,13 @@ def test_a_broken_termbase_is_reported_with_positions(minimal: Path) -> None:
      "shows a page through a proxy or cache", "cite the page at its own address (the one inside this address)"),
     ("https://de-wikipedia-org.translate.goog/wiki/Sokolov?_x_tr_sl=de",
      "shows a page through a proxy or cache", "cite the page at its own address (the one inside this address)"),
+    ("https://wikimili.com/en/Sokolov_District", "is a copy of a Wikipedia article on another site",
+     "cite the article on wikipedia.org, where its history and authors can be checked"),
+    ("https://encycloreader.org/r/wikipedia.php?q=Bielsko-Bia%C5%82a",
+     "is a copy of a Wikipedia article on another site",
+     "cite the article on wikipedia.org, where its history and authors can be checked"),
+    ("http://66.228.43.111/en/image/leoben-austria?pano_detail=true", "names its site by a numeric address",
+     "cite the page under the site's domain name, so readers can see whose page it is"),
 ])
 def test_proxy_and_tracking_addresses_are_refused(url: str, message: str, hint: str) -> None:
     refused = url_refusal(url)

@@ -497,6 +497,12 @@ TRACKING_PARAMETERS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|ms
 PROXY = re.compile(r"/nph-[\w.-]*\.cgi/|/https?/[\w.-]+\.[a-z]{2,}/|^https?://[^/]*(translate\.goog|"
                    r"webcache\.googleusercontent\.com|r\.jina\.ai|12ft\.io)[/:]", re.IGNORECASE)
 
+#: Sites that republish Wikipedia articles under their own address: cite the article itself.
+WIKIPEDIA_MIRRORS = re.compile(r"^https?://([\w-]+\.)*(wikimili\.com|encycloreader\.org|wikiwand\.com|"
+                               r"everybodywiki\.com|alchetron\.com|dbpedia\.org)[/:]", re.IGNORECASE)
+#: A numeric host: the reader cannot tell whose site it is, and the address changes with hosting.
+NUMERIC_HOST = re.compile(r"^https?://(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d+)?(/|$)", re.IGNORECASE)
+
 
 def url_refusal(url: str) -> tuple[str, str] | None:
     """Why a source address is refused (message, hint), or ``None``."""
@@ -506,6 +512,12 @@ def url_refusal(url: str) -> tuple[str, str] | None:
     if not archive and (PROXY.search(url) or re.search(r"^https?://.+https?(://|%3A%2F%2F)", url, re.IGNORECASE)):
         return (f"'{url}' shows a page through a proxy or cache",
                 "cite the page at its own address (the one inside this address)")
+    if WIKIPEDIA_MIRRORS.search(url):
+        return (f"'{url}' is a copy of a Wikipedia article on another site",
+                "cite the article on wikipedia.org, where its history and authors can be checked")
+    if NUMERIC_HOST.search(url):
+        return (f"'{url}' names its site by a numeric address",
+                "cite the page under the site's domain name, so readers can see whose page it is")
     parts = urlsplit(url)
     if parts.query:
         pairs = parse_qsl(parts.query, keep_blank_values=True)
