@@ -46,24 +46,39 @@ def NP_(context: str, singular: str, plural: str) -> tuple[str, str]:
 
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalogue of ``lang`` (a null one for English or an unknown language)."""
+    """The compiled catalogue of ``lang`` (a null one for English or an unknown language).
+
+    A wheel carries the ``.mo`` files. A checkout has only the ``.po`` sources: they are compiled
+    through Babel on first use and the result is kept beside them (``.mo`` files are not in git),
+    so later runs read the compiled file unless the ``.po`` is newer."""
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
-    mo = folder / f"{DOMAIN}.mo"
-    if mo.is_file():
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if not lang.isalpha():
+        return gettext.NullTranslations()
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as f:
             return gettext.GNUTranslations(f)
-    po = folder / f"{DOMAIN}.po"
-    if lang.isalpha() and po.is_file():
-        from babel.messages.mofile import write_mo  # only a checkout without compiled catalogues
-        from babel.messages.pofile import read_po
+    if not po.is_file():
+        return gettext.NullTranslations()
+    compiled = _compile(po)
+    try:
+        from .fileio import atomic_write_bytes
 
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog)
-        compiled.seek(0)
-        return gettext.GNUTranslations(compiled)
-    return gettext.NullTranslations()
+        atomic_write_bytes(mo, compiled)
+    except OSError:
+        pass  # a read-only install: compile again next time
+    return gettext.GNUTranslations(io.BytesIO(compiled))
+
+
+def _compile(po: Path) -> bytes:
+    from babel.messages.mofile import write_mo  # only a checkout without compiled catalogues
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    return compiled.getvalue()
 
 
 def catalog_languages() -> list[str]:
@@ -108,6 +123,10 @@ def _locale(lang: str) -> Locale:
 def format_number(value: float, lang: str, decimals: int | None = None) -> str:
     """``value`` as ``lang`` writes it (CLDR): 4,500 (en), 4.500 (de), 4 500 (cs); whole numbers
     without decimals unless ``decimals`` asks for them (else one)."""
+    if decimals is None and float(value).is_integer() and abs(value) < 1000:
+        # no grouping below a thousand in any of our languages: a search's result count then
+        # needs no CLDR data, which keeps Babel off the cold search path
+        return str(int(value))
     from babel.numbers import format_decimal
 
     if decimals is None:

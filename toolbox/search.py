@@ -15,7 +15,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -167,13 +167,36 @@ def open_index(index_dir: Path) -> _Opened:
         raise IndexUnavailable(f"cannot open the search index in {index_dir}: {exc}") from exc
 
 
-def known_values(opened: _Opened, axis: str) -> dict[str, dict[str, str]]:
+def known_values(opened: _Opened, axis: str) -> Mapping[str, Mapping[str, str]]:
     labels: dict[str, dict[str, str]] = opened.manifest.get("labels", {}).get(axis, {})
     if axis == "kind":
-        from .labels import LANGS, kind_label  # the catalogues: read only where kinds are labelled
-
-        return {kind: {lang: kind_label(kind, lang) for lang in LANGS} for kind in ("method", "pilot", "region")}
+        return {kind: _KindLabels(kind) for kind in ("method", "pilot", "region")}
     return labels
+
+
+class _KindLabels(Mapping[str, str]):
+    """A kind's label per language, read from the catalogue of a language only when asked for
+    (a search in English reads none)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __getitem__(self, lang: str) -> str:
+        from .labels import LANGS, kind_label
+
+        if lang not in LANGS:
+            raise KeyError(lang)
+        return kind_label(self.kind, lang)
+
+    def __iter__(self) -> Iterator[str]:
+        from .labels import LANGS
+
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        from .labels import LANGS
+
+        return len(LANGS)
 
 
 def record_ids(opened: _Opened) -> frozenset[str]:
