@@ -29,6 +29,7 @@ from toolbox.terminal import render_record
 from toolbox.web import create_app
 
 OTHER_LANGS = [lang for lang in LANGS if lang != "en"]
+JUNK = ("object at 0x", "<built-in", "None", "{{", "}}", "[en]")
 
 
 def _mark(lang: str) -> str:
@@ -41,10 +42,14 @@ def _book(tb: Toolbox, lang: str, fmt: str) -> str:
     return render(assemble(tb, recipe), tb.catalogue, fmt, tb.project)
 
 
-def _web_pages(tb: Toolbox, lang: str) -> Iterator[tuple[str, str]]:
+def _web_pages(tb: Toolbox, lang: str, extra: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
     app = create_app(tb.project, tb.index_dir)
     app.config["TESTING"] = True
     client = app.test_client()
+    for path in extra:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        yield path, response.get_data(as_text=True)
     for rid in sorted(tb.records):
         response = client.get(f"/records/{rid}?lang={lang}")
         assert response.status_code == 200, rid
@@ -56,7 +61,7 @@ def _english_labels(lang: str) -> set[str]:
     english, local = labels_for("en"), labels_for(lang)
     words = {english[k] for k in english if local[k] != english[k]}
     web_en, web_local = web_labels("en"), web_labels(lang)
-    words |= {web_en[k] for k in ("back", "add", "regions_like", "search") if web_local[k] != web_en[k]}
+    words |= {web_en[k] for k in web_en if web_local[k] != web_en[k] and "{" not in web_en[k]}
     return words
 
 
@@ -75,10 +80,13 @@ def test_no_english_in_any_output_of_the_shipped_content(shipped: Toolbox, lang:
     outputs = {"handbook.html": _book(shipped, lang, "html"), "handbook.md": _book(shipped, lang, "md")}
     for rid, record in shipped.records.items():
         outputs[f"show {rid}"] = render_record(record, shipped.catalogue, lang)
-    for rid, page in _web_pages(shipped, lang):
+    extra = (f"/?lang={lang}&q=hackathon&audience=public-administration", f"/?lang={lang}&q=blorfx",
+             f"/basket?lang={lang}&b=meanwhile-use,hackathon-bielsko-biala-linz,chemnitz")
+    for rid, page in _web_pages(shipped, lang, extra):
         outputs[f"web {rid}"] = page
     for where, text in outputs.items():
         assert mark not in text, where
+        assert not [junk for junk in JUNK if junk in text], where
         plain = htmlmod.unescape(re.sub(r"<[^>]+>", "\n", text))
         lines = {line.strip().strip("#*_:").strip() for line in plain.splitlines()}
         assert sorted(lines & labels) == [], where
