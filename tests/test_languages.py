@@ -57,11 +57,15 @@ def _web_pages(tb: Toolbox, lang: str, extra: tuple[str, ...] = ()) -> Iterator[
 
 
 def _english_labels(lang: str) -> set[str]:
-    """The interface words whose translation differs from the English (so English is a leak)."""
-    english, local = labels_for("en"), labels_for(lang)
-    words = {english[k] for k in english if local[k] != english[k]}
-    web_en, web_local = web_labels("en"), web_labels(lang)
-    words |= {web_en[k] for k in web_en if web_local[k] != web_en[k] and "{" not in web_en[k]}
+    """The interface's English words that would be a leak on a page in ``lang``: all of them but
+    those the catalogue translates with the same word ("Design", "Region" in German)."""
+    from toolbox.catalogs import has_translation
+    from toolbox.labels import _HANDBOOK, _WEB
+
+    words = {en for key, en in _HANDBOOK.items() if not (has_translation(lang, key, en)
+                                                         and labels_for(lang)[key] == en)}
+    words |= {en for key, en in _WEB.items() if "{" not in en and not (
+        has_translation(lang, "web." + key, en) and web_labels(lang)[key] == en)}
     return words
 
 

@@ -128,7 +128,7 @@ _WEB: dict[str, str] = {
     'search_label': N_('web.search_label', 'Search methods, pilot actions and regions'),
     'filters': N_('web.filters', 'Filters'),
     'apply': N_('web.apply', 'Apply filters'),
-    'clear_filters': N_('web.clear', 'Clear all filters'),  # not 'clear': U.clear is dict.clear in Jinja
+    'clear_filters': N_('web.clear_filters', 'Clear all filters'),  # not 'clear': U.clear is dict.clear
     'did_you_mean': N_('web.did_you_mean', 'Did you mean'),
     'showing_for': N_('web.showing_for', 'Showing results for'),
     'search_instead': N_('web.search_instead', 'Search instead for'),
