@@ -167,3 +167,26 @@ def test_every_method_is_complete_enough_to_run(shipped: Toolbox) -> None:
         assert effort and effort.duration.has("en") and effort.budget_eur, rec.id
         assert effort.staff_days or effort.participants, rec.id  # the people it takes
         assert rec.related, rec.id
+
+
+def test_the_vocabulary_speaks_every_language() -> None:
+    """Every tag label and description, in every language: a page in Croatian shows no English
+    industry, settlement type or effort level."""
+    import yaml
+
+    data = yaml.load((REPO / "methods" / "vocabulary.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    missing: list[str] = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, dict):
+            if "en" in node and set(node) <= set(LANGS) and all(isinstance(v, str) for v in node.values()):
+                missing.extend(f"{path} [{lang}]" for lang in LANGS if not str(node.get(lang, "")).strip())
+                return
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(data, "vocabulary")
+    assert missing == []
