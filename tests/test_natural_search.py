@@ -98,7 +98,9 @@ def minimal_mod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Toolbox]:
 
 #: (query, lang, acceptable ids, the wanted record must be first rather than in the top 3)
 ISSUE_CASES: list[tuple[str, str, frozenset[str], bool]] = [
-    ("Leerstand Bergbau Kreative", "de", frozenset({"meanwhile-use"}), False),
+    # vacant mine buildings for creatives: the meanwhile use and the hub in an empty mine, both
+    # ideal in the judged set (with every record in eight languages the hub now comes first)
+    ("Leerstand Bergbau Kreative", "de", frozenset({"meanwhile-use", "creative-hub"}), False),
     ("Braunkohle", "de", frozenset({"sokolov-east", "shared-space-sokolov"}), False),
     ("prázdná továrna kreativci", "cs", frozenset({"meanwhile-use"}), False),
     ("prázdná", "cs", frozenset({"meanwhile-use"}), False),
@@ -194,7 +196,8 @@ def test_a_question_mark_ends_a_question_not_a_word(shipped: Toolbox, client: An
     response = client.get("/?q=" + urllib.parse.quote("Wie geht es?") + "&lang=de")
     assert response.status_code == 200
     # inside a word it stays a wildcard for one letter
-    assert ids(shipped.search("hack?thon", update=False, correct=False))[:1] == ["industrial-hackathon"]
+    assert set(ids(shipped.search("hack?thon", update=False, correct=False))[:2]) == {
+        "industrial-hackathon", "hackathon-bielsko-biala-linz"}
 
 
 # --------------------------------------------------------------------------- 3. typos
@@ -214,7 +217,10 @@ def test_without_correction_the_fix_is_only_suggested(shipped: Toolbox) -> None:
     exact = shipped.search(TYPO, lang="de", update=False, correct=False)
     assert (exact.query, exact.corrected, exact.suggestion) == (TYPO, None, FIXED)
     assert "Zwicau" in exact.unmatched
-    assert "focus-group-zwickau" not in ids(exact)
+    # without the fix the Zwickau record is not what comes first ("Fokusgrupen" still finds the
+    # focus-group records, through the Croatian and Slovenian "fokusgrupe"); with it, it is
+    fixed = shipped.search(TYPO, lang="de", update=False)
+    assert ids(fixed)[0] == "focus-group-zwickau" != ids(exact)[0]
 
 
 def test_cli_says_what_it_searched_and_exact_turns_correction_off(shipped: Toolbox) -> None:

@@ -50,7 +50,7 @@ def test_installed_wheel_searches_outside_the_checkout(wheel: Path, tmp_path: Pa
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "building the search index" in proc.stderr
-    assert re.match(r'^\d+ results for "hackathon"  \(showing \d+, sorted by relevance\)$', proc.stdout.splitlines()[0])
+    assert re.match(r'^\d+ results for “hackathon”  \(showing \d+, sorted by relevance\)$', proc.stdout.splitlines()[0])
     assert "industrial-hackathon" in proc.stdout and "Facets" in proc.stdout
     # the index went to the user's cache, not into site-packages or the working folder
     assert list((tmp_path / "cache" / "cci-toolbox").glob("*/index/CURRENT"))
