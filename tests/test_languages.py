@@ -206,3 +206,25 @@ def test_a_missing_licence_translation_is_marked_before_it(partial: Toolbox, mon
     monkeypatch.setattr(labels_module, "translate", lambda _lang, _ctx, message: message)
     text, translated = labels_module.licence_text("hr")
     assert not translated and text.startswith("The texts of the CCI Method Toolbox")
+
+
+def test_an_organisation_is_a_name_or_a_text_per_language(minimal: Path) -> None:
+    """A name stays as written in every language; an entry with words to translate is a text
+    map, shown in the reader's language and marked where English stands in."""
+    pilot = minimal / "methods" / "pilots" / "demo-pilot.yaml"
+    text = pilot.read_text(encoding="utf-8")
+    pilot.write_text(text + "organisations:\n  - stebo\n  - {en: City of Testland, de: Stadt Testland}\n",
+                     encoding="utf-8")
+    tb = Toolbox.open(minimal, minimal / "index")
+    assert tb.problems == ()
+    record = tb.record("demo-pilot")
+    assert record.organisation_names("de") == [("stebo", False), ("Stadt Testland", False)]
+    assert record.organisation_names("it") == [("stebo", False), ("City of Testland", True)]
+    shown = render_record(record, tb.catalogue, "it")
+    assert "stebo; (in inglese) City of Testland" in shown
+    assert "organisations[1]" in {name for name, _ in text_fields(record)}
+
+    pilot.write_text(text + "organisations:\n  - {de: Stadt Testland}\n", encoding="utf-8")
+    problems = Toolbox.open(minimal, minimal / "index").problems
+    assert [(p.line, p.field) for p in problems if p.severity == "error"] == [(text.count("\n") + 2,
+                                                                                "organisations[0]")]

@@ -90,7 +90,8 @@ def make_document(context: Context, record: Record) -> dict[str, Any]:
             "body": _texts(parts, lang),
         }
         if isinstance(record, Pilot):
-            entry["body"] += "\n" + " ".join(record.organisations)
+            entry["body"] += "\n" + " ".join(o if isinstance(o, str) else o.values.get(lang, "")
+                                        for o in record.organisations)
         if any(entry.values()):
             texts[lang] = entry
 

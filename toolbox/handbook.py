@@ -237,6 +237,10 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
             return marked(rec.title) if rec else value
         return vocab.axes[axis].label_of(value, lang) if vocab and axis in vocab.axes else value
 
+    def organisations(record: Pilot) -> str:
+        names = [marked(o) if isinstance(o, Text) else o for o in record.organisations]
+        return "; ".join(names) if fmt == "md" else Markup("; ").join(names)  # escapes the plain names
+
     def any_fallback(values: Sequence[Text]) -> bool:
         return any(v.has("en") and v.resolve(lang).fallback for v in values)
 
@@ -258,6 +262,7 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
         in_book={r.id for r in book.records}, isinstance=isinstance, Method=Method, Pilot=Pilot, Region=Region,
         language_name=(vocab.languages.get(lang, lang) if vocab else lang), licence=licence_text(lang),
         count=lambda key, n: count(lang, key, n), any_fallback=any_fallback, marked=marked,
+        organisations=organisations,
     )
     name = "handbook/book.md.j2" if fmt == "md" else "handbook/book.html.j2"
     return str(env.get_template(name).render(pdf=fmt == "pdf"))

@@ -153,7 +153,8 @@ class Pilot(Record):
     methods: tuple[str, ...]
     description: Text
     project: str = ""
-    organisations: tuple[str, ...] = ()
+    #: a name (the same in every language) or a per-language text, as the record gives it
+    organisations: tuple[str | Text, ...] = ()
     period: Period | None = None
     results: Text = EMPTY_TEXT
     lessons: Text = EMPTY_TEXT
@@ -164,7 +165,19 @@ class Pilot(Record):
         return self.region
 
     def _own_text_fields(self) -> list[tuple[str, Text]]:
-        return [(n, getattr(self, n)) for n in ("description", "results", "lessons", "transfer")]
+        texts = [(n, getattr(self, n)) for n in ("description", "results", "lessons", "transfer")]
+        return texts + [(f"organisations[{i}]", o) for i, o in enumerate(self.organisations) if isinstance(o, Text)]
+
+    def organisation_names(self, lang: str) -> list[tuple[str, bool]]:
+        """Each organisation in ``lang`` with whether English stands in for it."""
+        out = []
+        for o in self.organisations:
+            if isinstance(o, Text):
+                resolved = o.resolve(lang)
+                out.append((resolved.text, resolved.fallback))
+            else:
+                out.append((o, False))
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -82,7 +82,7 @@ def record_to_json(record: Record, catalogue: Catalogue | None = None) -> dict[s
                    results=_text(record.results), related=list(record.related), pilots=list(record.pilots))
     elif isinstance(record, Pilot):
         out.update(region=list(record.region), methods=list(record.methods), project=record.project,
-                   organisations=list(record.organisations),
+                   organisations=[o if isinstance(o, str) else dict(o.values) for o in record.organisations],
                    period={"start": record.period.start, "end": record.period.end} if record.period else None,
                    description=_text(record.description), results=_text(record.results),
                    lessons=_text(record.lessons), transfer=_text(record.transfer))

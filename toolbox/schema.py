@@ -62,6 +62,12 @@ class TextMap:
 
 
 @dataclass(frozen=True)
+class NameOrText:
+    """A name, written the same in every language (a string), or per-language text
+    (``{en: City of Leoben, de: Stadt Leoben}``) where it holds words to translate."""
+
+
+@dataclass(frozen=True)
 class Tag:
     """A value of a vocabulary axis (``audience``, ``sector``, ``effort``, ``industry`` …)."""
 
@@ -106,7 +112,7 @@ class Obj:
     fields: tuple[Field, ...]
 
 
-Spec = Str | Bool | Choice | Int | Number | TextMap | Tag | Ref | RangeOf | Date | Stamps | ListOf | Obj
+Spec = Str | Bool | Choice | Int | Number | TextMap | NameOrText | Tag | Ref | RangeOf | Date | Stamps | ListOf | Obj
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,9 @@ PILOT = Obj(
         Field("region", ListOf(Ref("region"), 1), True, "Ids of the region records where it took place"),
         Field("methods", ListOf(Ref("method"), 1), True, "Ids of the methods it used"),
         Field("project", Tag("project"), False, "The project it belonged to (vocabulary: project)"),
-        Field("organisations", ListOf(Str()), False, "Organisations that ran it (no private persons)"),
+        Field("organisations", ListOf(NameOrText()), False,
+              "Organisations that ran it (no private persons): a name, or {en: …, de: …} where it holds words "
+              "to translate"),
         Field(
             "period",
             Obj((Field("start", Date(), True, "YYYY, YYYY-MM or YYYY-MM-DD"),
@@ -278,6 +286,8 @@ def _json(spec: Spec, languages: list[str] | None) -> dict[str, Any]:
         return out
     if isinstance(spec, TextMap):
         return {"$ref": "#/$defs/text_markdown" if spec.markdown else "#/$defs/text"}
+    if isinstance(spec, NameOrText):
+        return {"oneOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/text"}]}
     if isinstance(spec, Tag):
         return {"type": "string", "pattern": ID_PATTERN, "description": f"a value of the '{spec.axis}' vocabulary"}
     if isinstance(spec, Ref):

@@ -172,7 +172,9 @@ def _facts(record: Record, catalogue: Catalogue, lang: str, style: Style) -> lis
                    for r in record.region]
         facts.append((L["region"], ", ".join(regions)))
         if record.organisations:
-            facts.append((L["organisations"], "; ".join(record.organisations)))
+            mark = _mark(lang, style)
+            facts.append((L["organisations"], "; ".join(f"{mark} {name}" if fallback else name
+                                                         for name, fallback in record.organisation_names(lang))))
         if record.period:
             facts.append((L["period"], format_period(record.period, lang)))
         if record.project:

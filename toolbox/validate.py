@@ -40,6 +40,7 @@ from .schema import (
     Field,
     Int,
     ListOf,
+    NameOrText,
     Number,
     Obj,
     RangeOf,
@@ -187,6 +188,8 @@ class Checker:
     def check(self, spec: Spec, value: Any, path: PathKey, f: Field | None = None) -> Any:
         if isinstance(spec, TextMap):
             return self.check_text(value, path)
+        if isinstance(spec, NameOrText):
+            return self.check_text(value, path) if isinstance(value, dict) else self.check_str(Str(), value, path)
         if isinstance(spec, Obj):
             return self.check_object(spec, value, path)
         if isinstance(spec, ListOf):
