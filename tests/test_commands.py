@@ -207,3 +207,17 @@ def test_csv_export_keeps_spreadsheets_from_running_formulas(minimal: Path, tmp_
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
     assert rows["mapping-study"]["title"] == "'=HYPERLINK(\"http://evil.example\", \"click\")"
     assert rows["mapping-study"]["budget_eur_min"] == "5000"  # numbers untouched
+
+
+def test_a_subfolder_of_a_project_works_on_that_project(minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found the way git finds a repository: run in methods/pilots/, commands use the project
+    above it, never the shipped toolbox, and 'new' writes where the project keeps its pilots."""
+    monkeypatch.delenv("TOOLBOX_PROJECT", raising=False)
+    monkeypatch.chdir(minimal / "methods" / "pilots")
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("5 files checked: 5 valid records")
+    result = CliRunner().invoke(main, ["new", "pilot", "second-pilot"])
+    assert result.exit_code == 0, result.output
+    assert (minimal / "methods" / "pilots" / "second-pilot.yaml").is_file()
+    assert not (minimal / "methods" / "pilots" / "pilots").exists()

@@ -805,11 +805,12 @@ def new(ctx: click.Context, kind: str, record_id: str) -> None:
     of the project; the working folder becomes a project if it has none. Fill it in, then
     run 'toolbox validate'.
     """
-    from .paths import find_project, is_project, shipped_project
+    from .paths import enclosing_project, find_project, shipped_project
     from .skeleton import write_skeleton
 
     project = find_project(ctx.obj.get("project_arg"))
-    if project == shipped_project().resolve() and not ctx.obj.get("project_arg") and not is_project(Path.cwd()):
+    if project == shipped_project().resolve() and not ctx.obj.get("project_arg") \
+            and enclosing_project(Path.cwd()) is None:
         project = Path.cwd()
     target = write_skeleton(project, kind, record_id)
     shown = os.path.relpath(target) if target.is_relative_to(Path.cwd()) else str(target)

@@ -26,17 +26,26 @@ def is_project(folder: Path) -> bool:
     return (folder / "methods" / "vocabulary.yaml").is_file()
 
 
+def enclosing_project(folder: Path) -> Path | None:
+    """The project ``folder`` is in, found the way git finds a repository: ``folder`` itself or
+    the nearest folder above it that holds ``methods/vocabulary.yaml`` (so a command run in
+    ``methods/pilots/`` works on that project, not on the shipped one)."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if is_project(candidate):
+            return candidate
+    return None
+
+
 def find_project(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``explicit``, else $TOOLBOX_PROJECT, else the working folder if it is a project, else the shipped one."""
+    """``explicit``, else $TOOLBOX_PROJECT, else the project the working folder is in, else the
+    shipped one."""
     if explicit:
         return Path(explicit).expanduser().resolve()
     env = os.environ.get(PROJECT_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    cwd = Path.cwd()
-    if is_project(cwd):
-        return cwd
-    return shipped_project().resolve()
+    return enclosing_project(Path.cwd()) or shipped_project().resolve()
 
 
 def default_index_dir(project: Path) -> Path:
