@@ -25,7 +25,7 @@ import gettext
 import io
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -135,6 +135,12 @@ def format_number(value: float, lang: str, decimals: int | None = None) -> str:
         decimals = 1
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
     return str(format_decimal(value, format=pattern, locale=_locale(lang)))
+
+
+def format_range(value: Any, lang: str) -> str:
+    """A ``Range`` as ``lang`` writes it: "10–60", "5 000–50 000"; one figure when min == max."""
+    lo, hi = format_number(value.min, lang), format_number(value.max, lang)
+    return lo if lo == hi else f"{lo}–{hi}"
 
 
 def format_partial_date(value: str, lang: str) -> str:

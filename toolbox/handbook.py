@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .catalogs import format_number
+from .catalogs import format_number, format_range
 from .errors import ContentError, Problem, QueryError, ToolboxError, UsageError
 from .fileio import atomic_write_text, fsync_dir
 from .gcpause import paused_gc
 from .labels import count, labels_for, licence_text
-from .model import Method, Pilot, Record, Region, Source, Text
+from .model import Method, Pilot, Record, Region, Source, Text, any_fallback
 from .project import Catalogue
 from .recipe import Query, Recipe
 
@@ -241,8 +241,6 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
         names = [marked(o) if isinstance(o, Text) else o for o in record.organisations]
         return "; ".join(names) if fmt == "md" else Markup("; ").join(names)  # escapes the plain names
 
-    def any_fallback(values: Sequence[Text]) -> bool:
-        return any(v.has("en") and v.resolve(lang).fallback for v in values)
 
     def anchor(record_id: str) -> str:
         return f"rec-{record_id}"
@@ -251,8 +249,7 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
         return format_number(value, lang)
 
     def span(value: Any) -> str:
-        lo, hi = number(value.min), number(value.max)
-        return lo if lo == hi else f"{lo}–{hi}"
+        return format_range(value, lang)
 
     env.filters.update(t=text, md=markdown, label=label_of, anchor=anchor, num=number, range=span)
     env.globals.update(
@@ -261,7 +258,7 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
         related_of=catalogue.related_methods, pilots_in=catalogue.pilots_in_region,
         in_book={r.id for r in book.records}, isinstance=isinstance, Method=Method, Pilot=Pilot, Region=Region,
         language_name=(vocab.languages.get(lang, lang) if vocab else lang), licence=licence_text(lang),
-        count=lambda key, n: count(lang, key, n), any_fallback=any_fallback, marked=marked,
+        count=lambda key, n: count(lang, key, n), any_fallback=lambda values: any_fallback(values, lang), marked=marked,
         organisations=organisations,
     )
     name = "handbook/book.md.j2" if fmt == "md" else "handbook/book.html.j2"

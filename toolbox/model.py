@@ -50,6 +50,12 @@ class Text:
 EMPTY_TEXT = Text({})
 
 
+def any_fallback(texts: Iterable[Text], lang: str) -> bool:
+    """Whether English stands in for ``lang`` in any of ``texts`` (a section such as the steps
+    is then marked once)."""
+    return any(t.has("en") and t.resolve(lang).fallback for t in texts)
+
+
 @dataclass(frozen=True)
 class Range:
     """A closed numeric range; a single figure has ``min == max``."""

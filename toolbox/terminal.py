@@ -6,8 +6,10 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .catalogs import format_number, format_partial_date, format_range
 from .errors import Problem
-from .model import Method, Pilot, Record, Region, SearchResult, Snippet, Text
+from .labels import cli_labels, count, kind_label, labels_for, web_labels
+from .model import Method, Pilot, Record, Region, SearchResult, Snippet, Text, any_fallback
 from .textutil import plain, shorten
 
 if TYPE_CHECKING:
@@ -42,8 +44,6 @@ def render_snippet(snippet: Snippet, style: Style) -> str:
 
 def render_result(result: SearchResult, style: Style = _plain_style, facet_limit: int = 8,
                   lang: str = "en") -> str:
-    from .labels import cli_labels, count, web_labels
-
     C, U = cli_labels(lang), web_labels(lang)
     lines: list[str] = []
     what = C["for_query"].format(query=result.query) if result.query else C["no_query"]
@@ -85,16 +85,12 @@ def render_result(result: SearchResult, style: Style = _plain_style, facet_limit
 
 
 def _axis_names(lang: str) -> dict[str, str]:
-    from .labels import labels_for, web_labels
-
     L = labels_for(lang)
     return {"kind": web_labels(lang)["kind"], "audience": L["audience"], "sector": L["sector"],
             "region": L["region"], "effort": L["effort"], "project": L["project"]}
 
 
 def _hit_table(result: SearchResult, style: Style, lang: str) -> list[str]:
-    from .labels import cli_labels, kind_label, labels_for
-
     C, mark = cli_labels(lang), f"({labels_for(lang)['in_english']}) "
     id_w = min(34, max(len(h.id) for h in result.hits))
     kinds = {h.kind: kind_label(h.kind, lang) for h in result.hits}
@@ -121,7 +117,6 @@ def _clip(snippet: Snippet, limit: int) -> tuple[str, tuple[tuple[int, int], ...
 
 def _mark(lang: str, style: Style) -> str:
     """The fallback mark, the same in every output: before the English text, once per section."""
-    from .labels import labels_for
 
     return style(f"({labels_for(lang)['in_english']})", dim=True)
 
@@ -143,17 +138,7 @@ def _indent(text: str, prefix: str = "  ") -> list[str]:
     return [prefix + line if line.strip() else "" for line in text.strip().splitlines()]
 
 
-def _range(value: Any, lang: str) -> str:
-    from .catalogs import format_number
-
-    lo, hi = format_number(value.min, lang), format_number(value.max, lang)
-    return lo if lo == hi else f"{lo}–{hi}"
-
-
 def _facts(record: Record, catalogue: Catalogue, lang: str, style: Style) -> list[tuple[str, str]]:
-    from .catalogs import format_number
-    from .labels import labels_for
-
     L = labels_for(lang)
     vocab = catalogue.vocabulary
 
@@ -204,13 +189,11 @@ def _facts(record: Record, catalogue: Catalogue, lang: str, style: Style) -> lis
                 facts.append((L[key], _inline(text, lang, style)))
         for key, rng in (("staff_days", e.staff_days), ("budget", e.budget_eur), ("participants", e.participants)):
             if rng:
-                facts.append((L[key], _range(rng, lang)))
+                facts.append((L[key], format_range(rng, lang)))
     return facts
 
 
 def format_period(period: Any, lang: str) -> str:
-    from .catalogs import format_partial_date
-
     start = format_partial_date(period.start, lang)
     if not period.end or period.end == period.start:
         return start
@@ -218,8 +201,6 @@ def format_period(period: Any, lang: str) -> str:
 
 
 def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style = _plain_style) -> str:
-    from .labels import kind_label, labels_for
-
     L = labels_for(lang)
     lines = [_inline(record.title, lang, style) if record.title.resolve(lang).fallback
              else style(record.title.get(lang), bold=True),
@@ -242,8 +223,6 @@ def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style 
 
 
 def _body(record: Record, lang: str, style: Style) -> list[str]:
-    from .labels import labels_for
-
     L = labels_for(lang)
     lines: list[str] = []
     if isinstance(record, Method):
@@ -251,7 +230,7 @@ def _body(record: Record, lang: str, style: Style) -> list[str]:
         lines += _section(L["when_to_use"], record.when_to_use, lang, style)
         if record.steps:
             lines += ["", style(L["steps"], bold=True)]
-            if any(s.has("en") and s.resolve(lang).fallback for s in record.steps):
+            if any_fallback(record.steps, lang):
                 lines.append("  " + _mark(lang, style))
             for i, step in enumerate(record.steps, 1):
                 step_lines = _indent(step.get(lang), "     ")
@@ -271,8 +250,6 @@ def _body(record: Record, lang: str, style: Style) -> list[str]:
 
 
 def _links(record: Record, catalogue: Catalogue, lang: str, style: Style) -> list[str]:
-    from .labels import cli_labels, labels_for
-
     L = labels_for(lang)
     links: list[tuple[str, Sequence[Record]]] = []
     if isinstance(record, Method):
@@ -304,8 +281,6 @@ def _links(record: Record, catalogue: Catalogue, lang: str, style: Style) -> lis
 def render_stats(data: dict[str, Any], style: Style = _plain_style, lang: str = "en") -> str:
     """The statistics of ``toolbox stats``: headings in ``lang``, tag values as the ids one types
     in a filter."""
-    from .catalogs import format_number
-    from .labels import cli_labels, count
 
     C, names = cli_labels(lang), _axis_names(lang)
     kinds = {"method": "methods", "pilot": "pilots", "region": "regions"}

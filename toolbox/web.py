@@ -30,7 +30,7 @@ from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import live_generation
 from .labels import count, kind_label, labels_for, web_labels
-from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text
+from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text, any_fallback
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
 from .query import query_terms
@@ -314,14 +314,10 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
             return Markup(_markdown().render(value))
 
-        from .catalogs import format_number
-
-        def span(value: Any) -> str:
-            lo, hi = format_number(value.min, lang), format_number(value.max, lang)
-            return lo if lo == hi else f"{lo}–{hi}"
+        from .catalogs import format_number, format_range
 
         return {
-            "num": lambda value: format_number(value, lang), "span": span,
+            "num": lambda value: format_number(value, lang), "span": lambda value: format_range(value, lang),
             "lang": lang, "languages": _language_names(opened, catalogue),
             "U": web_labels(lang), "L": labels_for(lang), "link": link, "toggle": toggle,
             "basket": basket(), "basket_link": basket_link, "t": text, "label": label, "md": markdown,
@@ -330,7 +326,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             "api_query": "" if g.get("plain") else request.args.get("q", "")[:MAX_QUERY_CHARS],
             "max_query_chars": MAX_QUERY_CHARS,
             "count": lambda key, n: count(lang, key, n),
-            "any_fallback": lambda values: any(v.has("en") and v.resolve(lang).fallback for v in values),
+            "any_fallback": lambda values: any_fallback(values, lang),
         }
 
     @app.before_request
