@@ -125,7 +125,7 @@ def test_new_writes_a_skeleton_that_validates_once_filled(minimal: Path) -> None
     filled = (text.replace('en: ""', 'en: "Filled"').replace('de: ""', 'de: "Gefüllt"')
               .replace("audience: []", "audience: [schools]").replace("sector: []", "sector: [crafts]")
               .replace("region: []", "region: [testland]").replace("methods: []", "methods: [open-factory-day]")
-              .replace('title: ""', 'title: "A source"').replace("url: https://…", "url: https://example.org"))
+              .replace('title: ""', 'title: "A source"').replace("url: https://…", "url: https://example.org/report"))
     path.write_text(filled, encoding="utf-8")
     code, out, _ = run(minimal, "validate")
     assert code == 0, out

@@ -170,7 +170,7 @@ def test_changes_report_an_edited_record(override: Path, tmp_path: Path) -> None
     changed = run(override, "handbook", str(override / "recipe.yaml"), "-o", str(out), "--changes")
     assert changed.exit_code == 1
     assert changed.stdout.splitlines()[1:] == ["  - open-factory-day", "  - demo-pilot", "  - testland",
-                                               "  ~ mapping-study"]
+                                               "  ~ mapping-study: steps"]
 
 
 def test_html_is_self_contained_and_escaped(override: Path, tmp_path: Path) -> None:

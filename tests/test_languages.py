@@ -201,11 +201,24 @@ def test_the_mark_comes_before_the_text_once_per_section(partial: Toolbox) -> No
 
 def test_a_missing_licence_translation_is_marked_before_it(partial: Toolbox, monkeypatch: Any) -> None:
     import toolbox.labels as labels_module
+    from toolbox.model import Text
+    from toolbox.settings import Licence, Settings
 
     monkeypatch.setattr(labels_module, "has_translation", lambda *_: False)
     monkeypatch.setattr(labels_module, "translate", lambda _lang, _ctx, message: message)
-    text, translated = labels_module.licence_text("hr")
-    assert not translated and text.startswith("The texts of the CCI Method Toolbox")
+    ruhr = Settings(name=Text({"de": "Ruhr-Werkzeugkasten"}, "de"), publisher="Stadt Bochum",
+                    licence=Licence("CC BY-SA 4.0"), source_language="de")
+    said = labels_module.statements(ruhr, "hr")
+    assert not said.page_translated
+    assert said.page.startswith("The texts of Ruhr-Werkzeugkasten are published by Stadt Bochum.")
+    # the shipped toolbox's licence page is its project file's own text, in Croatian too
+    from toolbox.paths import shipped_project
+    from toolbox.settings import load_settings
+
+    settings, problems = load_settings(shipped_project() / "methods" / "project.yaml", "methods/project.yaml")
+    shipped = labels_module.statements(settings, "hr")
+    assert not problems and shipped.page_translated and shipped.licence == "CC BY 4.0"
+    assert "CC BY 4.0" in shipped.page and not shipped.page.startswith("The texts")
 
 
 def test_an_organisation_is_a_name_or_a_text_per_language(minimal: Path) -> None:

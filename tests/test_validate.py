@@ -310,7 +310,7 @@ def broken_json() -> dict[str, object]:
 
 
 def test_json_shape(broken_json: dict[str, object]) -> None:
-    assert set(broken_json) == {"project", "records", "files", "errors", "warnings", "problems"}
+    assert set(broken_json) == {"project", "records", "files", "errors", "warnings", "stale", "problems"}
     assert broken_json["project"] == str(BROKEN.resolve())
     assert (broken_json["files"], broken_json["records"], broken_json["errors"], broken_json["warnings"]) == (
         21, 5, 34, 2)
@@ -584,3 +584,130 @@ def test_a_phrase_in_two_synonym_groups_is_a_warning(minimal: Path) -> None:
         "methods/vocabulary.yaml:8:28: warning: synonyms[1][2]: 'Design Thinking' is in this synonym group twice",
         "    hint: remove one of them",
     ]
+
+
+# --------------------------------------------------------------------------- placeholders and periods
+
+CHECK_PILOT = """\
+title:
+  en: A pilot
+summary:
+  en: A pilot for the checks of its period and its sources.
+audience: [schools]
+sector: [crafts]
+region: [testland]
+methods: [open-factory-day]
+period:
+  start: {start}
+  end: {end}
+description:
+  en: Something was done.
+sources:
+  - title: Report
+    url: {url}
+  - title: Second report
+    url: {url2}
+"""
+CHECK_PATH = "methods/pilots/check-pilot.yaml"
+PLACEHOLDER_HINT = "paste the address of the page or document this record is based on, or remove the source"
+REVERSED_HINT = "swap start and end, or correct the year"
+
+
+def _check_pilot(project: Path, monkeypatch: pytest.MonkeyPatch, *, start: str = "2020-09", end: str = "2021-09",
+                 url: str = "https://example.org/report", url2: str = "https://example.org/second") \
+        -> tuple[Result, list[tuple[str, str | None]]]:
+    """Validate ``project`` (a copy of the minimal scenario) with CHECK_PILOT added; the problems
+    of that file only (the method it names does not list it back: a warning on the method)."""
+    (project / CHECK_PATH).write_text(CHECK_PILOT.format(start=start, end=end, url=url, url2=url2), encoding="utf-8")
+    monkeypatch.chdir(project)
+    result = _invoke(["validate", str(project)])
+    assert "Traceback" not in result.output
+    return result, [(h, hint) for h, hint in _entries(result.output) if h.startswith(CHECK_PATH)]
+
+
+@pytest.mark.parametrize("url", [
+    "https://…", "https://...", "http://example.com/...", "https://example.org", "https://www.example.org/",
+    "http://example.net?page=1", "https://<address>", "https://example.de/<id>", "https://example.de/TODO",
+    "https://…/report.pdf", "TODO",
+])
+def test_placeholder_url_is_an_error(minimal: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """'    url: …' of the first source: the value at 16:10."""
+    result, problems = _check_pilot(minimal, monkeypatch, url=url)
+    assert result.exit_code == 1
+    assert problems == [(f"{CHECK_PATH}:16:10: sources[0].url: '{url}' is a placeholder, not the source's address",
+                         PLACEHOLDER_HINT)]
+
+
+def test_placeholder_url_of_a_later_source(minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result, problems = _check_pilot(minimal, monkeypatch, url2="https://…")
+    assert result.exit_code == 1
+    assert problems == [(f"{CHECK_PATH}:18:10: sources[1].url: 'https://…' is a placeholder, not the source's address",
+                         PLACEHOLDER_HINT)]
+
+
+@pytest.mark.parametrize("url", ["https://example.org/report", "https://todo.example.de/list", "https://a.de/x..y",
+                                 "https://www.example.com.au/", "https://de.wikipedia.org/wiki/Kreativwirtschaft"])
+def test_real_looking_urls_are_not_placeholders(minimal: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """Addresses with a path on the example domains stay allowed: the test scenarios cite them."""
+    result, problems = _check_pilot(minimal, monkeypatch, url=url)
+    assert problems == [], result.output
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("kind", "folder"), [("pilot", "methods/pilots"), ("region", "methods/regions")])
+def test_fresh_skeleton_fails_on_its_placeholder_url(minimal: Path, monkeypatch: pytest.MonkeyPatch, kind: str,
+                                                     folder: str) -> None:
+    """'toolbox new' writes 'url: https://…' (sources are required of pilots and regions; a
+    method's are commented out); until it is filled in, validate refuses it there."""
+    monkeypatch.chdir(minimal)
+    assert _invoke(["new", kind, "fresh-record"]).exit_code == 0
+    text = (minimal / folder / "fresh-record.yaml").read_text(encoding="utf-8")
+    (number, line), = [(n, line) for n, line in enumerate(text.splitlines(), 1) if "url: https://…" in line]
+    result = _invoke(["validate", str(minimal)])
+    assert result.exit_code == 1
+    entries = dict(_entries(result.output))
+    head = (f"{folder}/fresh-record.yaml:{number}:{line.index('https://') + 1}: sources[0].url: "
+            "'https://…' is a placeholder, not the source's address")
+    assert head in entries, result.output
+    assert entries[head] == PLACEHOLDER_HINT
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2020-05", "2019-03"),        # whole months
+    ("2019-05-02", "2019-04"),     # the end month is over before the start day
+    ("2020", "2019-12-31"),        # a year starts after the end day
+    ("2019-05", "2018"),
+    ("2021-03-26", "2021-03-25"),  # unquoted days: YAML reads them as dates
+])
+def test_period_that_ends_before_it_starts(minimal: Path, monkeypatch: pytest.MonkeyPatch, start: str,
+                                           end: str) -> None:
+    """'  end: …' at line 11: the problem is at its key, column 3."""
+    result, problems = _check_pilot(minimal, monkeypatch, start=start, end=end)
+    assert result.exit_code == 1
+    assert problems == [(f"{CHECK_PATH}:11:3: period.end: period ends ({end}) before it starts ({start})",
+                         REVERSED_HINT)]
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2019", "2019-05"),          # overlap: May 2019 lies in 2019
+    ("2019-05", "2019"),
+    ("2019-05-02", "2019-05"),    # the same month
+    ("2019-05", "2019-05-01"),
+    ("2019-12-31", "2020"),
+    ("2020-09", "2020-09"),
+    ("2021-03-26", "2021-03-26"),
+    ("2020-02", "2020-02-29"),    # a leap day
+])
+def test_partial_dates_that_overlap_are_not_reversed(minimal: Path, monkeypatch: pytest.MonkeyPatch, start: str,
+                                                     end: str) -> None:
+    result, problems = _check_pilot(minimal, monkeypatch, start=start, end=end)
+    assert problems == [], result.output
+    assert result.exit_code == 0, result.output
+
+
+def test_a_bad_end_date_is_reported_once(minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An end that is no date is not also compared with the start."""
+    result, problems = _check_pilot(minimal, monkeypatch, start="2020-05", end="2019-13")
+    assert result.exit_code == 1
+    assert problems == [(f"{CHECK_PATH}:11:8: period.end: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, "
+                         "got '2019-13'", "for example 2020-09 or 2021-03-26")]

@@ -46,9 +46,11 @@ class Toolbox:
     @cached_property
     def catalogue(self) -> Catalogue:
         # imported here: a search on a fresh index never loads YAML, so it need not import it
+        from .lastgood import reader
         from .project import load_catalogue
 
-        return load_catalogue(self.project)
+        # a broken record file stands in its last good version, marked stale (toolbox/lastgood.py)
+        return load_catalogue(self.project, reader(self.index_dir))
 
     def reload(self) -> Catalogue:
         self.__dict__.pop("catalogue", None)
@@ -98,7 +100,7 @@ class Toolbox:
         region: Iterable[str] = (),
         effort: Iterable[str] = (),
         kind: Iterable[str] = (),
-        lang: str = "en",
+        lang: str | None = None,
         limit: int | None = 10,
         sort: str = "relevance",
         update: bool = True,

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import Problem, ToolboxError
+from .errors import Problem, ToolboxError, sort_problems
 
 F = TypeVar("F", bound=Callable[..., Any])
 AXES = ("audience", "sector", "region", "effort", "kind")
@@ -82,14 +82,44 @@ def _progress(message: str) -> None:
     click.echo(click.style(message, dim=True), err=True)
 
 
-def _toolbox(ctx: click.Context) -> Any:
+def _toolbox(ctx: click.Context, write: bool = False) -> Any:
+    """The project a command works on: --project (or $TOOLBOX_PROJECT), else the project the
+    working folder is in (found upwards, as git finds a repository), else the shipped toolbox —
+    which a command that writes or checks the user's files refuses, and which a reading
+    command names on stderr, so nobody mistakes the shipped records for their own."""
     from .api import Toolbox
 
     obj = ctx.obj
     if "toolbox" not in obj:
-        obj["toolbox"] = Toolbox.open(obj.get("project_arg"), obj.get("index_arg"))
+        folder = _project_folder(obj.get("project_arg"), write, ctx.info_name or "")
+        obj["toolbox"] = Toolbox(folder, Path(obj["index_arg"]).resolve() if obj.get("index_arg") else None)
         obj["project"] = obj["toolbox"].project
     return obj["toolbox"]
+
+
+def _project_folder(explicit: str | None, write: bool, command: str) -> Path:
+    from .errors import UsageError
+    from .paths import enclosing_project, shipped_project
+
+    if explicit:
+        folder = Path(explicit).expanduser().resolve()
+        if not (folder / "methods").is_dir() and not (folder / "vocabulary.yaml").is_file():
+            raise UsageError.about("project", f"{folder} is not a toolbox project (it has no methods/ folder)",
+                                   f"start one there with  toolbox init {explicit}")
+        return folder
+    found = enclosing_project(Path.cwd())
+    if found is not None:
+        return found
+    shipped = shipped_project().resolve()
+    if write:
+        raise UsageError.about("project", f"'toolbox {command}' works on your project, and {Path.cwd()} is not in one "
+                               "(no methods/vocabulary.yaml here or in a folder above)",
+                               "start a project with  toolbox init my-toolbox  (add --from-shipped to begin with "
+                               "a copy of the shipped records), then run the command inside it; or pass "
+                               "--project DIR")
+    _progress(f"using the shipped toolbox ({shipped}): no project in {Path.cwd()} or above; "
+              "'toolbox init' starts one")
+    return shipped
 
 
 def filter_options(fn: F) -> F:
@@ -169,24 +199,31 @@ def validate(ctx: click.Context, path: Path | None, strict: bool, as_json: bool)
         if project.name == "methods" and (project / "vocabulary.yaml").is_file():
             project = project.parent
         ctx.obj["project_arg"] = str(project)
-    toolbox: Toolbox = _toolbox(ctx)
+    toolbox: Toolbox = _toolbox(ctx, write=True)
     catalogue = toolbox.catalogue
-    problems = catalogue.problems
-    failed = bool(catalogue.errors) or (strict and bool(catalogue.warnings))
+    from .templatecheck import check_templates
+
+    # the project's template overrides are content too: a slip there breaks every handbook
+    problems = tuple(sort_problems([*catalogue.problems, *check_templates(toolbox.project)]))
+    template_errors = sum(p.severity == "error" for p in problems) - len(catalogue.errors)
+    failed = bool(catalogue.errors) or template_errors > 0 or (strict and bool(catalogue.warnings))
     if as_json:
         payload = {
             "project": str(toolbox.project),
-            "records": len(catalogue.records),
+            "records": len(catalogue.records) - len(catalogue.stale),
             "files": len(catalogue.files),
-            "errors": len(catalogue.errors),
+            "stale": {rid: entry.path for rid, entry in sorted(catalogue.stale.items())},
+            "errors": len(catalogue.errors) + template_errors,
             "warnings": len(catalogue.warnings),
             "problems": [{**p.to_dict(), "path": _display(p.path, toolbox.project)} for p in problems],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         _echo_problems(problems, toolbox.project, err=False)
-        n_err, n_warn = len(catalogue.errors), len(catalogue.warnings)
-        summary = (f"{len(catalogue.files)} files checked: {len(catalogue.records)} valid records, "
+        n_err, n_warn = len(catalogue.errors) + template_errors, len(catalogue.warnings)
+        _echo_stale(toolbox, problems=False)
+        valid = len(catalogue.records) - len(catalogue.stale)
+        summary = (f"{len(catalogue.files)} files checked: {valid} valid records, "
                    f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}")
         if problems:
             click.echo("")
@@ -208,13 +245,15 @@ def index(ctx: click.Context, rebuild: bool, quiet: bool) -> None:
     Only records whose files were added, changed or removed are re-indexed; a change of the
     vocabulary or of the toolbox's schema rebuilds everything. The live index is replaced
     atomically, so searches keep working during a build, and an interrupted build leaves the
-    previous index in place. Records with errors are left out (see 'toolbox validate'); the
-    exit status is then 1.
+    previous index in place. A record whose file has errors keeps its last good version in the
+    index (and on the web page), marked stale; one that never loaded is left out. Either way
+    the problems are printed and the exit status is 1.
     """
-    toolbox = _toolbox(ctx)
+    toolbox = _toolbox(ctx, write=True)
     report = toolbox.build_index(rebuild=rebuild, progress=None if quiet else _progress)
     if report.skipped:
         _echo_problems(list(report.skipped), toolbox.project, err=True)
+    _echo_stale(toolbox)
     if not quiet or report.skipped:
         click.echo(f"{report.summary()} in {report.seconds:.2f} s → {report.index_dir}")
         changed = [*(f"+ {r}" for r in report.added), *(f"~ {r}" for r in report.updated),
@@ -222,13 +261,38 @@ def index(ctx: click.Context, rebuild: bool, quiet: bool) -> None:
         if not report.full and changed and not quiet:
             click.echo("\n".join(f"  {c}" for c in changed[:20]) + (
                 f"\n  … {len(changed) - 20} more" if len(changed) > 20 else ""))
-    ctx.exit(1 if report.skipped else 0)
+    ctx.exit(1 if report.skipped or report.stale else 0)
+
+
+def _note_stale_index(toolbox: Any) -> None:
+    """From the index alone (a search loads no records): which records are shown in their last
+    good version, with the first problem of each file."""
+    from .indexer import live_generation, read_state
+    from .lastgood import stale_problems
+
+    gen = live_generation(toolbox.index_dir)
+    entries = (read_state(gen).get("stale") or {}) if gen is not None else {}
+    for rid, problems in stale_problems(entries).items():
+        first = problems[0] if problems else None
+        where = f"{_display(first.path, toolbox.project)}:{first.line}:{first.column}: {first.message}" if first else ""
+        _progress(f"stale: '{rid}' is shown in its last good version; {where} (see 'toolbox validate')")
+
+
+def _echo_stale(toolbox: Any, problems: bool = True) -> None:
+    """Say which records the index shows in their last good version, and why (file:line)."""
+    stale = toolbox.catalogue.stale
+    for rid, entry in sorted(stale.items()):
+        shown = _display(entry.path, toolbox.project)
+        click.echo(click.style(f"stale: '{rid}' is shown in its last good version; {shown} does not load now:",
+                               fg="yellow"), err=True)
+        if problems:
+            _echo_problems(list(entry.problems), toolbox.project, err=True)
 
 
 # --------------------------------------------------------------------------- search
 
 
-def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str,
+def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, tuple[str, ...]], lang: str | None,
                 limit: int | None, sort: str, update: bool = True, correct: bool = True) -> Any:
     toolbox = _toolbox(ctx)
     report = toolbox.ensure_index(progress=_progress) if update else None
@@ -236,6 +300,7 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
         _progress(report.summary())
         if report.skipped:
             _progress("some records have errors and were left out; run 'toolbox validate' for details")
+    _note_stale_index(toolbox)
     return toolbox.search(" ".join(query), lang=lang, limit=limit, sort=sort, update=False, correct=correct,
                           **filters)
 
@@ -243,9 +308,10 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
 @main.command()
 @click.argument("query", nargs=-1)
 @filter_options
-@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE",
-              help="Language to show results in (en, de, cs, pl, sl, it, nl); English stands in where a "
-                   "text is missing. Queries match every language.")
+@click.option("--lang", "-l", default=None, metavar="CODE",
+              help="Language to show results in (the shipped toolbox: en, de, cs, pl, sl, it, nl, hr); the "
+                   "language the records are written in (default) stands in where a text is missing. Queries "
+                   "match every language.")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=0),
               help="Number of hits to show (facet counts always cover all matches).")
 @click.option("--all", "show_all", is_flag=True, help="Show every hit.")
@@ -259,7 +325,7 @@ def _run_search(ctx: click.Context, query: tuple[str, ...], filters: dict[str, t
                    "that run 'toolbox index' themselves; a large project saves the file scan).")
 @click.pass_context
 @handle_errors
-def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int, show_all: bool, sort: str,
+def search(ctx: click.Context, /, query: tuple[str, ...], lang: str | None, limit: int, show_all: bool, sort: str,
            exact: bool, as_json: bool, no_update: bool, **axes: tuple[str, ...]) -> None:
     """Search methods, pilot actions and regions.
 
@@ -295,7 +361,7 @@ def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int,
         return
     from .terminal import render_result
 
-    click.echo(render_result(result, click.style, lang=lang))
+    click.echo(render_result(result, click.style, lang=result.lang))
 
 
 # --------------------------------------------------------------------------- show
@@ -303,15 +369,17 @@ def search(ctx: click.Context, /, query: tuple[str, ...], lang: str, limit: int,
 
 @main.command()
 @click.argument("record_id", metavar="ID")
-@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language to show.")
+@click.option("--lang", "-l", default=None, metavar="CODE",
+              help="Language to show (default: the language the records are written in).")
 @click.option("--json", "as_json", is_flag=True, help="Print the record, all languages, as JSON.")
 @click.pass_context
 @handle_errors
-def show(ctx: click.Context, record_id: str, lang: str, as_json: bool) -> None:
+def show(ctx: click.Context, record_id: str, lang: str | None, as_json: bool) -> None:
     """Show one record with its linked records (pilots of a method, methods of a pilot …)."""
     toolbox = _toolbox(ctx)
-    record = toolbox.record(record_id)
     catalogue = toolbox.catalogue
+    record = catalogue.require(record_id)
+    lang = lang or catalogue.settings.source_language
     if as_json:
         from .reports import record_to_json
 
@@ -331,15 +399,18 @@ def show(ctx: click.Context, record_id: str, lang: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language of the headings.")
+@click.option("--lang", "-l", default=None, metavar="CODE",
+              help="Language of the headings (default: the language the records are written in).")
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 @click.pass_context
 @handle_errors
-def stats(ctx: click.Context, lang: str, as_json: bool) -> None:
+def stats(ctx: click.Context, lang: str | None, as_json: bool) -> None:
     """Counts per kind and tag value, and how complete each language is."""
     from .reports import stats as compute
 
-    data = compute(_toolbox(ctx).catalogue)
+    toolbox = _toolbox(ctx)
+    lang = lang or toolbox.catalogue.settings.source_language
+    data = compute(toolbox.catalogue)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -355,8 +426,9 @@ def stats(ctx: click.Context, lang: str, as_json: bool) -> None:
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE",
-              help="Language of the CSV title and summary columns (JSON holds every language).")
+@click.option("--lang", "-l", default=None, metavar="CODE",
+              help="Language of the CSV title and summary columns (JSON holds every language); default: the "
+                   "language the records are written in.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (CSV: a data dictionary FILE.columns.csv is written beside it). "
                    "Default: standard output.")
@@ -364,7 +436,7 @@ def stats(ctx: click.Context, lang: str, as_json: bool) -> None:
 @click.option("--columns", is_flag=True, help="Print the CSV data dictionary and exit.")
 @click.pass_context
 @handle_errors
-def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, output: Path | None, force: bool,
+def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str | None, output: Path | None, force: bool,
            columns: bool, **axes: tuple[str, ...]) -> None:
     """Export a result set, or every record, as JSON or CSV.
 
@@ -378,6 +450,7 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
     filters = {axis: axes[f"{axis}_"] for axis in AXES}
     toolbox = _toolbox(ctx)
     result = _run_search(ctx, query, filters, lang, None, "relevance" if query else "title")
+    lang = result.lang
     catalogue = toolbox.catalogue
     records = [catalogue.records[h.id] for h in result.hits if h.id in catalogue.records]
     text = to_csv(records, catalogue, lang) if fmt == "csv" else to_json(records, catalogue, " ".join(query),
@@ -417,16 +490,21 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str, o
 @click.option("--changes", "show_changes", is_flag=True,
               help="Do not build; report records added, removed or changed since the last build of OUTPUT.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT even if 'toolbox handbook' did not write it.")
+@click.option("--shipped", is_flag=True,
+              help="Build from the shipped toolbox's records, wherever RECIPE is (for a recipe downloaded from "
+                   "its web page).")
 @click.pass_context
 @handle_errors
 def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, query: str | None, lang: str | None,
              paper: str | None, title: str | None, limit: int | None, templates: Path | None, show_changes: bool,
-             force: bool, **axes: tuple[str, ...]) -> None:
+             force: bool, shipped: bool, **axes: tuple[str, ...]) -> None:
     """Build a printable handbook (PDF, HTML or Markdown) from a RECIPE or a quick query.
 
     A recipe (YAML; see docs/handbook.md) sets the title, language, paper size, an introduction
     and sections of chosen records and searches. RECIPE is a file, or the name of a recipe in
-    methods/recipes/ (the shipped ones: verwaltung-a5-de, catalogue-a4-en). Each build writes
+    methods/recipes/ (the shipped ones: verwaltung-a5-de, catalogue-a4-en). The records come
+    from the project the recipe file is in, else from the project you are in; a recipe outside
+    any project is refused unless --shipped says to use the shipped records. Each build writes
     OUTPUT.lock.json beside the handbook, so a later  --changes  can tell what changed.
 
     \b
@@ -436,11 +514,18 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
       toolbox handbook --query Hackathon --lang de --paper A5 -o hackathon.pdf
       toolbox handbook --audience schools --kind method -o schools.md
       toolbox handbook verwaltung-a5-de -o schulung.pdf --changes
+      toolbox handbook --shipped ~/Downloads/booklet-recipe.yaml -o booklet.pdf
     """
     from .handbook import build, changes
     from .model import Filters
     from .recipe import load_recipe, recipe_from_query
 
+    if shipped:
+        from .paths import shipped_project
+
+        ctx.obj["project_arg"] = str(shipped_project())
+    elif recipe is not None and not ctx.obj.get("project_arg") and Path(recipe).is_file():
+        _recipe_project(ctx, Path(recipe))
     toolbox = _toolbox(ctx)
     filters = Filters.of({axis: axes[f"{axis}_"] for axis in AXES})
     if recipe is not None:
@@ -460,7 +545,7 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
             raise UsageError("nothing to put in the handbook",
                              [Problem("", 0, 0, "", "nothing to put in the handbook",
                                       "give a RECIPE file, or --query and/or filters such as --audience schools")])
-        language = lang or "en"
+        language = lang or toolbox.catalogue.settings.source_language
         if toolbox.catalogue.vocabulary and language not in toolbox.catalogue.vocabulary.languages:
             from .errors import UsageError, did_you_mean
 
@@ -472,20 +557,37 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
         default_name = "handbook"
     target = output or Path(f"{default_name}.pdf")
     if show_changes:
-        report = changes(toolbox, plan, target)
+        report = changes(toolbox, plan, target, templates=templates)
         if not report.any:
             click.echo(f"no changes since the build of {report.built} ({report.lock})")
-            return
-        click.echo(f"changes since the build of {report.built}:")
-        for sign, ids in (("+", report.added), ("-", report.removed), ("~", report.changed)):
-            for rid in ids:
-                click.echo(f"  {sign} {rid}")
-        ctx.exit(1)
+        else:
+            click.echo(f"changes since the build of {report.built}:")
+            for line in report.lines:  # records (+, -, ~), recipe, vocabulary, templates, project
+                click.echo(f"  {line}")
+        if report.note:
+            click.echo(f"note: {report.note}")
+        if report.any:
+            ctx.exit(1)
+        return
     progress = _progress if sys.stderr.isatty() else None
     result = build(toolbox, plan, target, force=force, templates=templates, progress=progress)
     pages = f", {result.pages} pages" if result.pages else ""
     click.echo(f"wrote {result.output} ({result.methods} methods, {result.records} records{pages}) "
                f"in {result.seconds:.1f} s; lock: {result.lock.name}")
+
+
+def _recipe_project(ctx: click.Context, recipe: Path) -> None:
+    """A recipe file names the records of the project it lies in; one outside any project is
+    refused rather than quietly built from the shipped records."""
+    from .errors import UsageError
+    from .paths import enclosing_project
+
+    owner = enclosing_project(recipe.resolve().parent) or enclosing_project(Path.cwd())
+    if owner is None:
+        raise UsageError.about("recipe", f"{recipe} is not inside a toolbox project, and neither is {Path.cwd()}",
+                               "run the command inside your project, pass --project DIR, or add --shipped to "
+                               "build it from the shipped toolbox's records")
+    ctx.obj["project_arg"] = str(owner)
 
 
 # --------------------------------------------------------------------------- serve
@@ -535,9 +637,16 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, threads: int, 
                                "the debugger runs any code typed into the browser; use --host 127.0.0.1 with "
                                "--debug, or serve without --debug")
     toolbox = _toolbox(ctx)
+    from .errors import ContentError
+    from .templatecheck import check_templates
+
+    broken = [p for p in check_templates(toolbox.project) if p.severity == "error"]
+    if broken:  # refused at start, not as a 500 on every page
+        raise ContentError("the project's template overrides have errors; not serving", broken)
     report = toolbox.ensure_index(progress=_progress)
     if report is not None:
         _progress(report.summary())
+    _note_stale_index(toolbox)
     if debug:
         from .web import create_app
 
@@ -668,12 +777,13 @@ def benchmark(ctx: click.Context, records: str, no_pdf: bool, no_web: bool, outp
 @click.option("--settlement", metavar="TYPE",
               help="Settlement type: city, polycentric, rural-industrial, large-region.")
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(min=1), help="Regions to list.")
-@click.option("--lang", "-l", default="en", show_default=True, metavar="CODE", help="Language of labels and titles.")
+@click.option("--lang", "-l", default=None, metavar="CODE",
+              help="Language of labels and titles (default: the language the records are written in).")
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
 @click.pass_context
 @handle_errors
 def similar(ctx: click.Context, region_id: str | None, population: str | None, industries: str | None,
-            settlement: str | None, limit: int, lang: str, as_json: bool) -> None:
+            settlement: str | None, limit: int, lang: str | None, as_json: bool) -> None:
     """Regions like REGION (a region id), or like a profile you describe, with the reasons and
     the pilot actions tried there.
 
@@ -687,6 +797,7 @@ def similar(ctx: click.Context, region_id: str | None, population: str | None, i
     from .similar import parse_population
 
     toolbox = _toolbox(ctx)
+    lang = lang or toolbox.catalogue.settings.source_language
     results = toolbox.similar(
         region_id,
         population=parse_population(population) if population else None,
@@ -725,7 +836,7 @@ def similar(ctx: click.Context, region_id: str | None, population: str | None, i
 
 @main.command()
 @click.option("--lang", "-l", "langs", multiple=True, metavar="CODE",
-              help="Languages to report (repeat or comma-separate; default: every language but English).")
+              help="Languages to report (repeat or comma-separate; default: every language but the source language).")
 @click.option("--all", "show_all", is_flag=True, help="List missing fields too (they are only counted otherwise).")
 @click.option("--check", is_flag=True, help="Exit 1 if anything reported is missing, stale or unstamped.")
 @click.option("--stamp", "stamp_lang", metavar="CODE",
@@ -752,7 +863,7 @@ def i18n(ctx: click.Context, langs: tuple[str, ...], show_all: bool, check: bool
     """
     from .translations import check_languages, stamp, translation_status
 
-    toolbox = _toolbox(ctx)
+    toolbox = _toolbox(ctx, write=bool(stamp_lang))
     catalogue = toolbox.catalogue
     if stamp_lang:
         changed = stamp(catalogue, stamp_lang, ids)
@@ -761,7 +872,8 @@ def i18n(ctx: click.Context, langs: tuple[str, ...], show_all: bool, check: bool
         return
     wanted = [p.strip() for item in langs for p in item.split(",") if p.strip()]
     if not wanted:
-        wanted = [lang for lang in (catalogue.vocabulary.languages if catalogue.vocabulary else []) if lang != "en"]
+        wanted = [lang for lang in (catalogue.vocabulary.languages if catalogue.vocabulary else [])
+                  if lang != catalogue.settings.source_language]
     languages = check_languages(catalogue, wanted)
     summaries, fields = translation_status(catalogue, languages)
     if ids:
@@ -802,16 +914,13 @@ def new(ctx: click.Context, kind: str, record_id: str) -> None:
     """Write a commented skeleton for a new record; never overwrites a file.
 
     The file goes to methods/ (method), methods/pilots/ (pilot) or methods/regions/ (region)
-    of the project; the working folder becomes a project if it has none. Fill it in, then
-    run 'toolbox validate'.
+    of the project you are in (found from the working folder upwards), wherever in it you
+    run the command. Outside a project it refuses: start one with 'toolbox init'. Fill the
+    file in, then run 'toolbox validate'.
     """
-    from .paths import enclosing_project, find_project, shipped_project
     from .skeleton import write_skeleton
 
-    project = find_project(ctx.obj.get("project_arg"))
-    if project == shipped_project().resolve() and not ctx.obj.get("project_arg") \
-            and enclosing_project(Path.cwd()) is None:
-        project = Path.cwd()
+    project = _toolbox(ctx, write=True).project
     target = write_skeleton(project, kind, record_id)
     shown = os.path.relpath(target) if target.is_relative_to(Path.cwd()) else str(target)
     click.echo(f"wrote {shown}; fill it in, then run: toolbox validate")
@@ -854,6 +963,8 @@ def _is_schema_file(path: Path) -> bool:
         return False
     return isinstance(data, dict) and str(data.get("$id", "")).endswith(f"/{path.name}")
 
+
+from . import cli_project  # noqa: E402,F401  (registers 'init' and 'info')
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -21,7 +21,8 @@ KIND_FOLDERS: dict[str, Kind] = {"": "method", "pilots": "pilot", "regions": "re
 FOLDER_OF_KIND = {v: k for k, v in KIND_FOLDERS.items()}
 VOCABULARY_FILE = "vocabulary.yaml"
 TERMS_FILE = "terms.yaml"  # the termbase (toolbox/termbase.py): beside the records, not one of them
-NOT_RECORDS = (VOCABULARY_FILE, TERMS_FILE)
+PROJECT_FILE = "project.yaml"  # name, publisher, licence, languages (toolbox/settings.py)
+NOT_RECORDS = (VOCABULARY_FILE, TERMS_FILE, PROJECT_FILE)
 RECIPES_FOLDER = "recipes"  # handbook recipes live beside the records, not among them
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -110,7 +111,7 @@ def _rel(path: Path, project: Path) -> str:
 
 def record_stats(project: Path) -> dict[str, tuple[int, int]]:
     """``rel path -> (size, mtime_ns)`` of the files :func:`discover` returns as records, plus
-    the vocabulary: the same set, found with ``os.scandir`` (a search checks it every time, so
+    the vocabulary and the project file: the same set, found with ``os.scandir`` (a search checks it every time, so
     this loop is kept lean: at 10,000 records it is most of the freshness check)."""
     root = content_root(project)
     out: dict[str, tuple[int, int]] = {}
@@ -139,9 +140,10 @@ def record_stats(project: Path) -> dict[str, tuple[int, int]]:
                 continue
             if is_regular(st.st_mode):
                 out[lead + name] = (st.st_size, st.st_mtime_ns)
-    try:
-        st = os.stat(root / VOCABULARY_FILE)
-        out[f"{prefix}{VOCABULARY_FILE}"] = (st.st_size, st.st_mtime_ns)
-    except OSError:
-        pass
+    for name in (VOCABULARY_FILE, PROJECT_FILE):
+        try:
+            st = os.stat(root / name)
+            out[f"{prefix}{name}"] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            pass
     return out

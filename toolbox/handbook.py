@@ -13,8 +13,8 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ from .catalogs import format_number, format_range
 from .errors import ContentError, Problem, QueryError, ToolboxError, UsageError
 from .fileio import atomic_write_text, fsync_dir
 from .gcpause import paused_gc
-from .labels import count, labels_for, licence_text
+from .labels import count, labels_for, statements
 from .model import Method, Pilot, Record, Region, Source, Text, any_fallback
-from .project import Catalogue
+from .project import Catalogue, sha256
 from .recipe import Query, Recipe
 
 Progress = Callable[[str], None]
@@ -140,7 +140,7 @@ def assemble(toolbox: Any, recipe: Recipe, progress: Progress | None = None) -> 
                     regions.append(region)
     everything = [*in_book, *pilots, *regions]
     return Book(recipe, lang, tuple(sections), tuple(pilots), tuple(regions), _glossary(catalogue, everything, lang),
-                _sources(everything), tuple(everything), dict(labels_for(lang)))
+                _sources(everything), tuple(everything), dict(labels_for(lang, catalogue.settings.source_language)))
 
 
 def _glossary(catalogue: Catalogue, records: Sequence[Record], lang: str) -> tuple[GlossaryEntry, ...]:
@@ -228,8 +228,8 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
             return resolved.text
         if fmt == "md":
             return f"_({book.labels['in_english']})_ {resolved.text}"
-        return Markup('<span class="fallback-note">({})</span> <span lang="en">{}</span>').format(
-            book.labels["in_english"], resolved.text)
+        return Markup('<span class="fallback-note">({})</span> <span lang="{}">{}</span>').format(
+            book.labels["in_english"], resolved.lang, resolved.text)
 
     def label_of(value: str, axis: str) -> str:
         if axis == "region":
@@ -256,13 +256,28 @@ def render(book: Book, catalogue: Catalogue, fmt: str, project: Path, templates:
         book=book, L=book.labels, lang=lang, catalogue=catalogue,
         pilots_of=catalogue.pilots_of_method, methods_of=catalogue.methods_of_pilot,
         related_of=catalogue.related_methods, pilots_in=catalogue.pilots_in_region,
-        in_book={r.id for r in book.records}, isinstance=isinstance, Method=Method, Pilot=Pilot, Region=Region,
-        language_name=(vocab.languages.get(lang, lang) if vocab else lang), licence=licence_text(lang),
+        in_book={r.id for r in book.records}, src=catalogue.settings.source_language,
+        isinstance=isinstance, Method=Method, Pilot=Pilot, Region=Region,
+        language_name=(vocab.languages.get(lang, lang) if vocab else lang),
+        project=(said := statements(catalogue.settings, lang)),
+        licence=(said.page, said.page_translated),
         count=lambda key, n: count(lang, key, n), any_fallback=lambda values: any_fallback(values, lang), marked=marked,
         organisations=organisations,
     )
     name = "handbook/book.md.j2" if fmt == "md" else "handbook/book.html.j2"
-    return str(env.get_template(name).render(pdf=fmt == "pdf"))
+    try:
+        return str(env.get_template(name).render(pdf=fmt == "pdf"))
+    except ToolboxError:
+        raise
+    except Exception as exc:
+        # a syntax error or a failing expression in a template (often the user's own override):
+        # a problem at the template's line, not a traceback
+        from .templatecheck import render_error
+
+        error = render_error(exc, project, template_dirs(project, templates))
+        if error is None:
+            raise
+        raise error from exc
 
 
 # --------------------------------------------------------------------------- PDF
@@ -374,15 +389,22 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class Changes:
+    """What differs from the build that wrote ``lock``. ``added``/``removed``/``changed`` are record
+    ids (as before); ``lines`` names every change, records first, then the recipe, the
+    vocabulary, the templates and the project file (``~ mapping-study: steps``, ``~ recipe: intro``).
+    ``note`` says what could not be compared (a lock written by an older toolbox)."""
+
     lock: Path
     added: tuple[str, ...]
     removed: tuple[str, ...]
     changed: tuple[str, ...]
     built: str
+    lines: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def any(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
+        return bool(self.added or self.removed or self.changed or self.lines)
 
 
 def lock_path(output: Path) -> Path:
@@ -402,6 +424,127 @@ def _record_hashes(catalogue: Catalogue, book: Book) -> dict[str, str]:
     return {r.id: catalogue.hashes.get(r.path, "") for r in book.records}
 
 
+# What the lock keeps besides the record files, so that --changes can name every change that
+# shapes a booklet: a short hash per record field, per recipe key, per vocabulary axis, per
+# template file of the override chain and per key of the project file.
+
+LOCK_VERSION = 2
+#: recipe keys in the order the recipe file has them; the appendix switches under their YAML names
+_RECIPE_ORDER = ("title", "subtitle", "organisation", "date", "lang", "paper", "intro", "sections", "pilot_pages",
+                 "region_pages", "glossary", "sources", "licence")
+_RECIPE_NAMES = {"glossary": "appendix.glossary", "sources": "appendix.sources", "licence": "appendix.licence"}
+_OLD_LOCK_NOTE = "the lock was written by an older toolbox; only record files and the language compared"
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready lists and dicts. A query's place in its recipe is left out: moving
+    it down a line changes nothing in the booklet."""
+    if is_dataclass(value) and not isinstance(value, type):
+        skip = ("line", "column", "field") if isinstance(value, Query) else ()
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name not in skip}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _digest(value: Any) -> str:
+    """A short, deterministic hash of a value (dict keys sorted; order kept where it matters, in lists)."""
+    text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, default=str)
+    return sha256(text.encode("utf-8"))[:16]
+
+
+def _record_fields(record: Record) -> dict[str, str]:
+    """Field name -> hash of its value, in the record's field order (``path`` is where, not what)."""
+    return {f.name: _digest(getattr(record, f.name)) for f in fields(record) if f.name not in ("id", "path")}
+
+
+def _recipe_hashes(recipe: Recipe) -> dict[str, str]:
+    names = sorted((f.name for f in fields(recipe) if f.name != "path"),
+                   key=lambda n: _RECIPE_ORDER.index(n) if n in _RECIPE_ORDER else len(_RECIPE_ORDER))
+    out: dict[str, str] = {}
+    for name in names:
+        if name == "sections":
+            for i, section in enumerate(recipe.sections):
+                out[f"sections[{i}].title"] = _digest(section.title)
+                out[f"sections[{i}].intro"] = _digest(section.intro)
+                out[f"sections[{i}].include"] = _digest(section.items)
+        else:
+            out[_RECIPE_NAMES.get(name, name)] = _digest(getattr(recipe, name))
+    return out
+
+
+def _vocabulary_hashes(catalogue: Catalogue) -> dict[str, str]:
+    """Per axis: what the booklet prints (axis label, terms in order with labels and descriptions)
+    and the synonyms apart; plus the language names and the global synonyms."""
+    vocab = catalogue.vocabulary
+    if vocab is None:
+        return {}
+    out = {"languages": _digest(vocab.languages), "synonyms": _digest(vocab.synonyms)}
+    for name, axis in vocab.axes.items():
+        terms = list(axis.terms.items())
+        out[f"{name} labels"] = _digest([axis.label, [[k, t.label, t.description, t.group] for k, t in terms]])
+        out[f"{name} synonyms"] = _digest([[k, t.synonyms] for k, t in terms])
+    return out
+
+
+def _template_hashes(project: Path, extra: Path | None) -> dict[str, list[list[str]]]:
+    """``handbook/…`` path -> ``[folder, hash]`` for each folder of the override chain holding it,
+    the winning one first (the shipped copy counts too: ``shipped/…`` reaches it)."""
+    dirs = template_dirs(project, extra)
+    root = project.resolve()
+    out: dict[str, list[list[str]]] = {}
+    for n, folder in enumerate(dirs):
+        if n == len(dirs) - 1:
+            label = "shipped"
+        else:
+            resolved = folder.resolve()
+            label = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
+        base = folder / "handbook"
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                out.setdefault(rel.as_posix(), []).append([label, sha256(path.read_bytes())[:16]])
+    return dict(sorted(out.items()))
+
+
+def _project_hashes(project: Path) -> dict[str, str]:
+    """Top-level key -> hash of the project file (``methods/project.yaml``); empty without one."""
+    from .files import PROJECT_FILE, content_root
+    from .yamlsource import parse_yaml_bytes
+
+    path = content_root(project) / PROJECT_FILE
+    if not path.is_file():
+        return {}
+    raw = path.read_bytes()
+    doc, _problems = parse_yaml_bytes(raw, PROJECT_FILE)
+    if doc is None or not isinstance(doc.data, dict):
+        return {"": sha256(raw)[:16]}  # unreadable: compared as a whole
+    return {str(k): _digest(v) for k, v in doc.data.items()}
+
+
+def _inputs(toolbox: Any, recipe: Recipe, templates: Path | None) -> dict[str, Any]:
+    return {"recipe": _recipe_hashes(recipe), "vocabulary": _vocabulary_hashes(toolbox.catalogue),
+            "templates": _template_hashes(toolbox.project, templates), "project": _project_hashes(toolbox.project)}
+
+
+def _differing(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Keys whose value differs, was added (new order) or removed (old order)."""
+    return [k for k in new if k not in old or old[k] != new[k]] + [k for k in old if k not in new]
+
+
+def _template_change(old: Sequence[Sequence[str]], new: Sequence[Sequence[str]]) -> str:
+    before = {str(label): h for label, h in old}
+    after = {str(label): h for label, h in new}
+    parts = [f"added in {label}" if label not in before else f"edited in {label}"
+             for label, h in after.items() if before.get(label) != h]
+    parts += [f"removed from {label}" for label in before if label not in after]
+    return "; ".join(parts) or "order of the template folders changed"
+
+
 def build(toolbox: Any, recipe: Recipe, output: Path, *, force: bool = False, templates: Path | None = None,
           progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
@@ -414,6 +557,12 @@ def build(toolbox: Any, recipe: Recipe, output: Path, *, force: bool = False, te
     say = progress or (lambda _m: None)
     say("selecting records …")
     book = assemble(toolbox, recipe, progress)
+    stale = [catalogue.stale[r.id] for r in book.records if r.id in catalogue.stale]
+    if stale:  # a booklet prints what the files say now, not what the index kept
+        from .errors import ContentError
+
+        raise ContentError(f"{len(stale)} record{'s' if len(stale) != 1 else ''} of the handbook cannot be loaded "
+                           "now; nothing written", [p for entry in stale for p in entry.problems])
     if not book.records:
         raise UsageError("the recipe selects no records; nothing written",
                          [Problem(recipe.path, 0, 0, "", "the recipe selects no records",
@@ -438,28 +587,75 @@ def build(toolbox: Any, recipe: Recipe, output: Path, *, force: bool = False, te
         atomic_write_text(output, text)
     lock_data = {
         "toolbox": __version__,
+        "lock": LOCK_VERSION,
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "recipe": recipe.path,
         "lang": recipe.lang,
         "format": fmt,
         "records": _record_hashes(catalogue, book),
+        "fields": {r.id: _record_fields(r) for r in book.records},
+        "inputs": _inputs(toolbox, recipe, templates),
     }
     atomic_write_text(lock, json.dumps(lock_data, indent=1, ensure_ascii=False) + "\n")
     return BuildReport(output, fmt, len(book.records), len(book.methods), pages, time.perf_counter() - started, lock)
 
 
-def changes(toolbox: Any, recipe: Recipe, output: Path) -> Changes:
-    """What changed in the selected records since the build that wrote ``output``'s lock."""
+def changes(toolbox: Any, recipe: Recipe, output: Path, *, templates: Path | None = None) -> Changes:
+    """What changed since the build that wrote ``output``'s lock: the records selected (added,
+    removed, which fields changed), the recipe's keys, the vocabulary's axes, the template files
+    of the override chain (``templates`` as given to :func:`build`) and the project file's keys.
+    A lock from an older toolbox holds only the record files: those (and the language) are
+    compared, and ``note`` says so."""
     lock = lock_path(output)
     try:
         data = json.loads(lock.read_text(encoding="utf-8"))
         old: dict[str, str] = data["records"]
-    except (OSError, ValueError, KeyError) as exc:
+        if not isinstance(old, dict):
+            raise TypeError("records")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"no build record at {lock}",
                          [Problem(str(lock), 0, 0, "", "no lock file from an earlier build here",
                                   "build the handbook once with -o, then ask for --changes")]) from exc
     book = assemble(toolbox, recipe)
     new = _record_hashes(toolbox.catalogue, book)
-    return Changes(lock, tuple(r for r in new if r not in old), tuple(r for r in old if r not in new),
-                   tuple(r for r in new if r in old and old[r] != new[r]), str(data.get("built", "")))
+    added = tuple(r for r in new if r not in old)
+    removed = tuple(r for r in old if r not in new)
+    old_fields = data.get("fields")
+    old_fields = old_fields if isinstance(old_fields, dict) else {}
+    in_book = {r.id: r for r in book.records}
+    changed: list[str] = []
+    changed_lines: list[str] = []
+    for rid in new:
+        if rid not in old:
+            continue
+        before = old_fields.get(rid)
+        names = _differing(before, _record_fields(in_book[rid])) if isinstance(before, dict) else None
+        if old[rid] == new[rid] and not names:
+            continue
+        changed.append(rid)
+        if names is None:
+            changed_lines.append(f"~ {rid}")  # an older lock: which fields is not known
+        else:
+            changed_lines.append(f"~ {rid}: {', '.join(names) if names else 'file only (comments or layout)'}")
+    lines = [*(f"+ {r}" for r in added), *(f"- {r}" for r in removed), *changed_lines]
+    inputs = data.get("inputs")
+    note = ""
+    if isinstance(inputs, dict):
+        now = _inputs(toolbox, recipe, templates)
+        for part in ("recipe", "vocabulary"):
+            if isinstance(inputs.get(part), dict) and (names := _differing(inputs[part], now[part])):
+                lines.append(f"~ {part}: {', '.join(names)}")
+        if isinstance(inputs.get("templates"), dict):
+            was, got = inputs["templates"], now["templates"]
+            for rel in sorted({*was, *got}):
+                if was.get(rel) != got.get(rel):
+                    lines.append(f"~ template: {rel} ({_template_change(was.get(rel) or [], got.get(rel) or [])})")
+        if isinstance(inputs.get("project"), dict) and (names := _differing(inputs["project"], now["project"])):
+            shown = ", ".join(n for n in names if n)
+            lines.append(f"~ project: {shown}" if shown else "~ project")
+    else:
+        if data.get("lang") and data["lang"] != recipe.lang:
+            lines.append("~ recipe: lang")
+        note = _OLD_LOCK_NOTE
+    return Changes(lock, added, removed, tuple(changed), str(data.get("built", "")), tuple(lines), note)
 

@@ -54,7 +54,7 @@ from .analysis import ANALYSIS_VERSION, FACET_FIELDS, build_schema, spelling_ter
 from .docsets import TagTable, from_numbers
 from .errors import IndexUnavailable, Problem
 from .fileio import atomic_write_bytes, atomic_write_text, fsync_dir
-from .files import VOCABULARY_FILE, content_root, record_stats
+from .files import PROJECT_FILE, VOCABULARY_FILE, content_root, record_stats
 from .gcpause import paused_gc
 from .parts import processes_for, write_in_parts
 from .paths import is_project
@@ -100,6 +100,7 @@ class IndexReport:
     skipped: tuple[Problem, ...]  # errors in records left out of the index
     seconds: float
     quick: bool = False  # made by the quick update, which read only the changed files
+    stale: tuple[Problem, ...] = ()  # errors in record files whose last good version the index kept
 
     @property
     def changed(self) -> int:
@@ -117,6 +118,11 @@ class IndexReport:
         files = {p.path for p in self.skipped}
         if files:
             text += f"; {len(files)} file{'s' if len(files) != 1 else ''} with errors left out"
+        kept = {p.path for p in self.stale}
+        if kept:
+            many = len(kept) != 1
+            text += (f"; {len(kept)} file{'s' if many else ''} with errors kept in {'their' if many else 'its'} "
+                     "last good version")
         return text
 
 
@@ -333,7 +339,8 @@ def _whoosh_fields(doc: dict[str, Any], languages: list[str]) -> dict[str, Any]:
         if doc["tags"][axis]:
             out[axis] = ",".join(doc["tags"][axis])
     for lang in languages:
-        out[f"sort_{lang}"] = (doc["sort"].get(lang) or doc["sort"].get("en", "")).encode("utf-8")
+        key = doc["sort"].get(lang) or next((v for v in doc["sort"].values() if v), "")
+        out[f"sort_{lang}"] = key.encode("utf-8")
         entry = doc["texts"].get(lang)
         if not entry:
             continue
@@ -419,6 +426,7 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
             "project": str(catalogue.project),
             "languages": languages,
             "language_names": dict(catalogue.vocabulary.languages),
+            "source_language": catalogue.vocabulary.source_language,
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "labels": _labels(catalogue),
             "synonyms": [list(g) for g in catalogue.vocabulary.synonyms],
@@ -426,22 +434,37 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
         from .quickupdate import graph_entry
 
         new_state = {"files": _file_entries(catalogue), "docs": hashes, "clean": not catalogue.errors,
-                     "graph": {rid: graph_entry(rec) for rid, rec in sorted(catalogue.records.items())}}
+                     "graph": {rid: graph_entry(rec) for rid, rec in sorted(catalogue.records.items())},
+                     "stale": {rid: entry.to_state() for rid, entry in sorted(catalogue.stale.items())}}
+        stale_paths = {entry.path for entry in catalogue.stale.values()}
         loaded = {r.path for r in catalogue.records.values()}
         skipped = tuple(p for p in catalogue.errors if p.path in catalogue.hashes and p.path not in loaded)
+        kept_stale = tuple(p for p in catalogue.errors if p.path in stale_paths)
+        # every clean record file is kept by its hash, so a bad save later cannot unpublish it
+        from .lastgood import prune, store
+
+        store(index_dir, catalogue.project, {r.path: catalogue.hashes.get(r.path, "")
+                                             for r in catalogue.records.values() if r.path not in stale_paths})
 
         if not full and not (added or updated or removed):
             # Content unchanged; refresh the file stats so the next staleness check is cheap.
             assert live is not None
             write_state(live, new_state, atomic=True)
             return IndexReport(index_dir, False, "", (), (), (), len(hashes), skipped,
-                               time.perf_counter() - started)
+                               time.perf_counter() - started, stale=kept_stale)
 
         changes = _Changes(full, [*added, *updated], [*updated, *removed])
         _write_generation(index_dir, live, languages, docs, changes, new_manifest, new_state, progress,
                           catalogue.vocabulary)
+        if full:
+            files: dict[str, list[Any]] = new_state["files"]  # type: ignore[assignment]
+            kept = {e[0] for e in files.values()} | {e.good for e in catalogue.stale.values()}
+            prev = read_state(live) if live is not None and live.exists() else {}
+            kept |= {e[0] for e in (prev.get("files") or {}).values()}  # the previous generation may still serve
+            kept |= {e["good"] for e in (prev.get("stale") or {}).values()}
+            prune(index_dir, kept)
         return IndexReport(index_dir, full, reason, added, updated, removed, len(hashes), skipped,
-                           time.perf_counter() - started)
+                           time.perf_counter() - started, stale=kept_stale)
 
 
 @dataclass(frozen=True)
@@ -617,13 +640,26 @@ def _labels(catalogue: Catalogue) -> dict[str, dict[str, dict[str, str]]]:
     return labels
 
 
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def _file_entries(catalogue: Catalogue) -> dict[str, list[Any]]:
     entries: dict[str, list[Any]] = {}
     project = catalogue.project
     vocab = content_root(project) / VOCABULARY_FILE
     hashes = dict(catalogue.hashes)
     if catalogue.vocabulary_hash:
-        hashes[vocab.relative_to(project).as_posix()] = catalogue.vocabulary_hash
+        # the combined hash (vocabulary and project file) is the manifest's; the file's own
+        # bytes are what the staleness check compares
+        hashes[vocab.relative_to(project).as_posix()] = sha256_file(vocab)
+    if catalogue.settings_hash:
+        hashes[(vocab.parent / PROJECT_FILE).relative_to(project).as_posix()] = catalogue.settings_hash
     for rel, digest in hashes.items():
         try:
             st = (project / rel).stat()

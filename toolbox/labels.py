@@ -9,8 +9,13 @@ vocabulary gains a language, add a catalogue (``pybabel init``); a test checks c
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .catalogs import N_, NP_, catalog_languages, has_translation, translate, translate_plural
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 LANGS = ("en", "de", "cs", "pl", "sl", "it", "nl", "hr")
 
@@ -45,6 +50,7 @@ _HANDBOOK: dict[str, str] = {
     'related': N_('related', 'Related methods'),
     'methods_used': N_('methods_used', 'Methods used'),
     'pilots_appendix': N_('pilots_appendix', 'Pilot actions'),
+    'methods_part': N_('methods_part', 'Methods'),
     'regions_appendix': N_('regions_appendix', 'Region profiles'),
     'pilots_here': N_('pilots_here', 'Pilot actions here'),
     'country': N_('country', 'Country'),
@@ -90,32 +96,94 @@ class _ByLanguage(Mapping[str, dict[str, str]]):
 LABELS: Mapping[str, dict[str, str]] = _ByLanguage(_HANDBOOK, "")
 
 
-def labels_for(lang: str) -> Mapping[str, str]:
-    """Every label in ``lang``, English where the language has none."""
-    return {key: translate(lang, key, english) for key, english in _HANDBOOK.items()}
+def labels_for(lang: str, source: str = "en") -> Mapping[str, str]:
+    """Every label in ``lang``, English where the language has none. ``source`` is the language
+    that stands in for missing texts: the mark says "in English", or names that language."""
+    labels = {key: translate(lang, key, english) for key, english in _HANDBOOK.items()}
+    if source != "en":
+        labels["in_english"] = language_name(source, lang)
+    return labels
 
 
-#: The licence page, as Markdown (context "licence_text"); a language without a translation gets
-#: the English one, marked.
-_LICENCE = N_("licence_text", """The texts of the CCI Method Toolbox are licensed under the
-[Creative Commons Attribution 4.0 International licence (CC BY 4.0)](https://creativecommons.org/licenses/by/4.0/):
-you may copy, adapt and share them, also commercially, if you name the source as
-"CCI Method Toolbox contributors" and say whether you changed anything.
+def language_name(code: str, lang: str) -> str:
+    """The name of language ``code`` in language ``lang`` (CLDR): "German", "němčina"."""
+    from babel import Locale
 
-The methods and pilot actions were written in the toolbox's own words from public sources on the
-Interreg Central Europe projects InduCCI (CE1315, 2019–2022) and InduCult2.0 (2016–2019) and
-related practice; every record lists its sources, and the sources appendix of this handbook
-lists them all. This handbook is not an official publication of these projects, their partners
-or the Interreg programme. Names of projects, programmes and organisations belong to their
-owners.
-
-The software that made this handbook is free software under the MIT licence.""")
+    try:
+        return str(Locale.parse(code).get_display_name(lang) or code)
+    except (ValueError, LookupError):
+        return code
 
 
-def licence_text(lang: str) -> tuple[str, bool]:
-    """The licence page in ``lang`` and whether it is a translation (else English)."""
-    translated = lang == "en" or has_translation(lang, "licence_text", _LICENCE)
-    return translate(lang, "licence_text", _LICENCE), translated
+#: The licence page a project gets when its project file has no ``licence_text`` of its own:
+#: composed from its name, publisher, licence and contact (context "statement.KEY").
+STATEMENT: dict[str, str] = {
+    'published_by': N_('statement.published_by', 'The texts of {name} are published by {publisher}.'),
+    'licensed': N_('statement.licensed', 'They are licensed under {licence}; reuse them on its terms.'),
+    'attribution': N_('statement.attribution', 'When you reuse them, name the source as “{attribution}”.'),
+    'no_licence': N_('statement.no_licence', 'No licence has been stated for these texts: ask the publisher '
+                                             'before you reuse them.'),
+    'about': N_('statement.about', 'These are the texts of {name}.'),
+    'contact': N_('statement.contact', 'Contact: {contact}.'),
+    'credits_shipped': N_('statement.credits_shipped', 'Some records are adapted from the CCI Method Toolbox '
+                                                       '(CCI Method Toolbox contributors), CC BY 4.0.'),
+    'software': N_('statement.software', 'The software that made this handbook, the CCI Method Toolbox, is '
+                                         'free software under the MIT licence.'),
+}
+
+
+@dataclass(frozen=True)
+class Statements:
+    """What a handbook and the web page say about the content, in one language, from the
+    project file (:mod:`toolbox.settings`)."""
+
+    name: str  # the toolbox's name: cover, colophon, page titles
+    tagline: str
+    publisher: str
+    licence: str  # short name, "" when none is stated
+    licence_url: str
+    page: str  # the licence page, Markdown
+    page_translated: bool  # False: the page is in another language (marked)
+
+
+def statements(settings: Settings, lang: str) -> Statements:
+    """The project's statements in ``lang``: its own texts where it wrote them, else composed."""
+    web = web_labels(lang)
+    name = settings.name.get(lang) if settings.name.languages else web["site"]
+    tagline = settings.tagline.get(lang) if settings.tagline.languages else web["tagline"]
+    lic = settings.licence
+    if settings.licence_text.languages:
+        resolved = settings.licence_text.resolve(lang)
+        page, translated = resolved.text, not resolved.fallback
+    else:
+        page, translated = _composed_page(settings, name, lang)
+    return Statements(name, tagline, settings.publisher, lic.name, lic.url, page, translated)
+
+
+def _composed_page(settings: Settings, name: str, lang: str) -> tuple[str, bool]:
+    def say(key: str, **values: str) -> str:
+        return translate(lang, "statement." + key, STATEMENT[key]).format(**values)
+
+    lic, contact = settings.licence, settings.contact
+    lines = [say("published_by", name=name, publisher=settings.publisher) if settings.publisher
+             else say("about", name=name)]
+    if lic.name:
+        lines.append(say("licensed", licence=f"[{lic.name}]({lic.url})" if lic.url else lic.name))
+        if lic.attribution:
+            lines.append(say("attribution", attribution=lic.attribution))
+    else:
+        lines.append(say("no_licence"))
+    reach = [x for x in (contact.organisation, contact.email and f"<{contact.email}>",
+                         contact.web and f"<{contact.web}>") if x]
+    if reach:
+        lines.append(say("contact", contact=", ".join(reach)))
+    translated = lang == "en" or all(has_translation(lang, "statement." + k, v) for k, v in STATEMENT.items())
+    page = " ".join(lines)
+    if settings.credits.languages:
+        credits = settings.credits.resolve(lang)
+        page += "\n\n" + credits.text
+        translated = translated and not credits.fallback
+    return page + "\n\n" + say("software"), translated
 
 
 

@@ -17,7 +17,8 @@ DEFAULT_LANG = "en"
 
 @dataclass(frozen=True)
 class Localized:
-    """A text resolved for one language; ``fallback`` is true when English stood in."""
+    """A text resolved for one language; ``fallback`` is true when another language (the
+    record's source language, English in the shipped toolbox) stood in."""
 
     text: str
     lang: str
@@ -26,9 +27,12 @@ class Localized:
 
 @dataclass(frozen=True)
 class Text:
-    """One string per language code; English is always present in a valid record."""
+    """One string per language code. ``source`` is the language the project writes in (its
+    project file's ``source_language``, English by default): always present in a valid
+    record, and what stands in for a missing translation."""
 
     values: Mapping[str, str]
+    source: str = DEFAULT_LANG
 
     def get(self, lang: str = DEFAULT_LANG) -> str:
         return self.resolve(lang).text
@@ -37,7 +41,11 @@ class Text:
         value = self.values.get(lang, "")
         if value.strip():
             return Localized(value, lang, False)
-        return Localized(self.values.get(DEFAULT_LANG, ""), DEFAULT_LANG, lang != DEFAULT_LANG)
+        stand_in = self.source
+        if not self.values.get(stand_in, "").strip():
+            # a text built without its source (a label, a test's Text({...})): the first one there
+            stand_in = next((k for k, v in self.values.items() if v.strip()), stand_in)
+        return Localized(self.values.get(stand_in, ""), stand_in, lang != stand_in)
 
     def has(self, lang: str) -> bool:
         return bool(self.values.get(lang, "").strip())
@@ -51,9 +59,9 @@ EMPTY_TEXT = Text({})
 
 
 def any_fallback(texts: Iterable[Text], lang: str) -> bool:
-    """Whether English stands in for ``lang`` in any of ``texts`` (a section such as the steps
-    is then marked once)."""
-    return any(t.has("en") and t.resolve(lang).fallback for t in texts)
+    """Whether another language stands in for ``lang`` in any of ``texts`` (a section such as
+    the steps is then marked once)."""
+    return any(t.languages and t.resolve(lang).fallback for t in texts)
 
 
 @dataclass(frozen=True)
@@ -250,6 +258,9 @@ class Vocabulary:
     languages: Mapping[str, str]  # code -> the language's own name
     axes: Mapping[str, Axis]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # from the project file (methods/project.yaml): what records are written in, what must be there
+    source_language: str = DEFAULT_LANG
+    required_languages: tuple[str, ...] = ()
 
     def axis(self, name: str) -> Axis:
         return self.axes[name]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .errors import ContentError, Problem, ProblemList, article, did_you_mean, sort_problems
 from .files import (
     FOLDER_OF_KIND,
+    PROJECT_FILE,
     TERMS_FILE,
     VOCABULARY_FILE,
     SourceFile,
@@ -25,7 +26,9 @@ from .files import (
     content_root,
     discover,
 )
+from .lastgood import LastGood, StaleRecord
 from .model import Method, Pilot, Record, Region, Vocabulary
+from .settings import DEFAULTS, Settings, load_settings
 from .validate import MAX_PROBLEMS_PER_FILE, Reference, check_record
 from .vocabulary import load_vocabulary
 from .yamlsource import parse_yaml_bytes
@@ -52,7 +55,11 @@ class Catalogue:
     problems: tuple[Problem, ...]
     files: tuple[SourceFile, ...] = ()
     hashes: Mapping[str, str] = field(default_factory=dict)  # rel path -> sha256 of the bytes
-    vocabulary_hash: str = ""
+    vocabulary_hash: str = ""  # of the vocabulary and the project file: both shape every document
+    settings: Settings = DEFAULTS
+    settings_hash: str = ""  # of methods/project.yaml alone; "" without one
+    # records whose file is broken now, loaded in their last good version (toolbox/lastgood.py)
+    stale: Mapping[str, StaleRecord] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -116,12 +123,37 @@ class Catalogue:
         region = self.records.get(region_id)
         return region.title.values if region else None
 
+    def broken(self, record_id: str) -> tuple[str, tuple[Problem, ...]] | None:
+        """``(path, problems)`` when the record's file exists but does not load now (whether or
+        not a last good version stands in for it)."""
+        if record_id in self.stale:
+            entry = self.stale[record_id]
+            return entry.path, entry.problems
+        for f in self.files:
+            if f.id == record_id and record_id not in self.records:
+                return f.rel, tuple(p for p in self.problems if p.path == f.rel and p.severity == "error")
+        return None
+
+    def require(self, record_id: str) -> Record:
+        """The record as its file says now: its file's own problems if it is broken (the last
+        good version, which the web page keeps showing, is not what an editor should print)."""
+        broken = self.broken(record_id)
+        if broken is not None:
+            path, problems = broken
+            kept = " (the index and the web page keep its last good version)" if record_id in self.stale else ""
+            raise ContentError(f"{path} has errors; record '{record_id}' cannot be used until they are fixed{kept}",
+                               problems)
+        return self.get(record_id)
+
     def get(self, record_id: str) -> Record:
         try:
             return self.records[record_id]
         except KeyError:
             from .errors import UsageError
 
+            broken = self.broken(record_id)
+            if broken is not None:
+                raise ContentError(f"{broken[0]} has errors; record '{record_id}' did not load", broken[1]) from None
             raise UsageError(f"no record with id '{record_id}'",
                              [Problem("", 0, 0, "id", f"no record with id '{record_id}'",
                                       did_you_mean(record_id, self.records))]) from None
@@ -136,8 +168,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_catalogue(project: Path) -> Catalogue:
-    """Load the vocabulary and every record of ``project``; collect all problems."""
+def load_catalogue(project: Path, last_good: LastGood | None = None) -> Catalogue:
+    """Load the vocabulary and every record of ``project``; collect all problems.
+
+    With ``last_good`` (a lookup into the index, :func:`toolbox.lastgood.reader`), a record file
+    that fails to load is loaded in its last good version and listed in ``stale``; its
+    problems are reported all the same."""
     project = project.resolve()
     root = content_root(project)
     problems: list[Problem] = []
@@ -146,13 +182,20 @@ def load_catalogue(project: Path) -> Catalogue:
                                 "run the command in a project folder, or pass --project DIR"))
         return Catalogue(project, {}, None, tuple(problems))
 
+    settings_path = root / PROJECT_FILE
+    settings, sproblems = load_settings(settings_path, _rel(settings_path, project))
+    problems.extend(sproblems)
+    settings_hash = sha256(settings_path.read_bytes()) if settings_path.is_file() else ""
+
     vocab_path = root / VOCABULARY_FILE
     vocabulary: Vocabulary | None = None
     vocabulary_hash = ""
     if vocab_path.is_file():
-        vocabulary, vproblems = load_vocabulary(vocab_path, _rel(vocab_path, project))
+        vocabulary, vproblems = load_vocabulary(vocab_path, _rel(vocab_path, project), settings)
         problems.extend(vproblems)
         vocabulary_hash = sha256(vocab_path.read_bytes())
+        if settings_hash:
+            vocabulary_hash = sha256(f"{vocabulary_hash}:{settings_hash}".encode())
     else:
         problems.append(Problem(_rel(vocab_path, project), 0, 0, "", "vocabulary file is missing",
                                 "copy methods/vocabulary.yaml from the shipped toolbox and adapt it"))
@@ -172,6 +215,7 @@ def load_catalogue(project: Path) -> Catalogue:
     references: list[Reference] = []
     hashes: dict[str, str] = {}
     field_pos: dict[str, dict[str, tuple[int, int]]] = {}
+    stale: dict[str, StaleRecord] = {}
     for source in files:
         try:
             raw = source.path.read_bytes()
@@ -187,20 +231,43 @@ def load_catalogue(project: Path) -> Catalogue:
         first_seen[source.id] = source.rel
         doc, yproblems = parse_yaml_bytes(raw, source.rel)
         problems.extend(yproblems)
-        if doc is None:
-            continue
-        field_pos[source.rel] = {k[0]: v for k, v in doc.keys.items() if len(k) == 1 and isinstance(k[0], str)}
-        record, rproblems, refs = check_record(source.kind, source.id, doc, vocabulary, termbase)
-        problems.extend(rproblems)
-        references.extend(refs)
-        if record is not None and not any(p.severity == "error" for p in yproblems):
+        record = None
+        if doc is not None:
+            field_pos[source.rel] = {k[0]: v for k, v in doc.keys.items() if len(k) == 1 and isinstance(k[0], str)}
+            record, rproblems, refs = check_record(source.kind, source.id, doc, vocabulary, termbase)
+            problems.extend(rproblems)
+            references.extend(refs)
+            if any(p.severity == "error" for p in yproblems):
+                record = None
+        if record is not None:
             records[source.id] = record
+        elif last_good is not None and vocabulary is not None:
+            own = tuple(p for p in (*yproblems, *(rproblems if doc is not None else ()))
+                        if p.severity == "error")
+            kept = _last_good_record(source, last_good, hashes[source.rel], vocabulary, own)
+            if kept is not None:
+                records[source.id], stale[source.id] = kept
 
     loaded_files = [f for f in files if first_seen.get(f.id) == f.rel]
     problems.extend(_check_references(references, first_seen, loaded_files))
     problems.extend(_check_link_symmetry(records, field_pos))
     return Catalogue(project, records, vocabulary, tuple(sort_problems(problems)), tuple(files), hashes,
-                     vocabulary_hash)
+                     vocabulary_hash, settings, settings_hash, stale)
+
+
+def _last_good_record(source: SourceFile, last_good: LastGood, current: str, vocabulary: Vocabulary,
+                      problems: tuple[Problem, ...]) -> tuple[Record, StaleRecord] | None:
+    """The record of ``source`` as it last loaded cleanly, if the index kept that version."""
+    found = last_good(source.rel)
+    if found is None or found[1] == current:
+        return None
+    doc, yproblems = parse_yaml_bytes(found[0], source.rel)
+    if doc is None or any(p.severity == "error" for p in yproblems):
+        return None
+    record, rproblems, _refs = check_record(source.kind, source.id, doc, vocabulary)
+    if record is None or any(p.severity == "error" for p in rproblems):
+        return None  # the vocabulary changed since, and the old version no longer fits it
+    return record, StaleRecord(source.id, source.rel, found[1], problems)
 
 
 #: Which field of a record of one kind links to records of another kind.

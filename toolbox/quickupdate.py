@@ -27,7 +27,7 @@ from whoosh import index as whoosh_index
 
 from .analysis import ANALYSIS_VERSION
 from .documents import document_hash, make_document, tag_text
-from .files import KIND_FOLDERS, VOCABULARY_FILE, content_root, record_stats
+from .files import KIND_FOLDERS, PROJECT_FILE, VOCABULARY_FILE, content_root, record_stats
 from .indexer import (
     STATE,
     VOCABULARY_CACHE,
@@ -143,7 +143,8 @@ def quick_update(project: Path, index_dir: Path, progress: Progress | None = Non
         if files == known:
             return None  # nothing to do here; the caller's check was out of date
         vocab_rel = (content_root(project) / VOCABULARY_FILE).relative_to(project).as_posix()
-        if vocab_rel in edited or len(edited) > MAX_FILES:
+        settings_rel = (content_root(project) / PROJECT_FILE).relative_to(project).as_posix()
+        if vocab_rel in edited or settings_rel in edited or len(edited) > MAX_FILES:
             return None
 
         vocabulary = _vocabulary(live, project, vocab_rel)
@@ -225,7 +226,13 @@ def _vocabulary(live: Path, project: Path, rel: str) -> Vocabulary | None:
             return cached
     except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError, TypeError):
         pass
-    vocabulary, problems = load_vocabulary(project / rel, rel)
+    from .settings import load_settings
+
+    settings_rel = rel.rsplit("/", 1)[0] + "/" + PROJECT_FILE if "/" in rel else PROJECT_FILE
+    settings, sproblems = load_settings(project / settings_rel, settings_rel)
+    if any(p.severity == "error" for p in sproblems):
+        return None
+    vocabulary, problems = load_vocabulary(project / rel, rel, settings)
     return None if vocabulary is None or any(p.severity == "error" for p in problems) else vocabulary
 
 

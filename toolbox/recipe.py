@@ -172,7 +172,13 @@ def load_recipe(path: Path, catalogue: Catalogue, display: str | None = None) ->
         for j, item in enumerate(include if isinstance(include, list) else []):
             where = ("sections", i, "include", j)
             if isinstance(item, str):
-                if item not in kinds_of:
+                broken = catalogue.broken(item) if isinstance(item, str) else None
+                if broken is not None:
+                    first = broken[1][0] if broken[1] else None
+                    checker.report(where, f"record '{item}' cannot be used: {broken[0]} has errors"
+                                   + (f" ({first.path}:{first.line}:{first.column}: {first.message})" if first else ""),
+                                   "fix that file first (toolbox validate)")
+                elif item not in kinds_of:
                     checker.report(where, f"no record with id '{item}'",
                                    "" if checker.full else did_you_mean(item, kinds_of))
                 else:

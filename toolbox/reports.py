@@ -118,7 +118,7 @@ def links_of(record: Record, catalogue: Catalogue) -> dict[str, list[str]]:
 
 def text_fields(record: Record) -> list[tuple[str, Text]]:
     """The texts of a record that exist in English, with their field paths."""
-    return [(name, t) for name, t in record.text_fields() if t.has("en")]
+    return [(name, t) for name, t in record.text_fields() if t.has(t.source)]
 
 
 def stats(catalogue: Catalogue) -> dict[str, Any]:

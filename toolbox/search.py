@@ -72,6 +72,11 @@ class _Opened:
     builders: dict[str, Builder] = field(default_factory=dict)  # by display language
     kinds: dict[int, float] | None = None  # docnum -> kind weight of pilots and regions (methods are the rest)
     phrases: dict[tuple[str, str], tuple[str, ...]] | None = None  # see indexer.PHRASES
+
+    @property
+    def source(self) -> str:
+        """The language records are written in: what stands in for a missing translation."""
+        return str(self.manifest.get("source_language", "en"))
     # Whoosh reads segment files with seek-then-read on shared file objects, so one search at a
     # time per generation (Python runs one thread at a time anyway; servers scale by processes)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -214,7 +219,7 @@ def facet_label(opened: _Opened, axis: str, value: str, lang: str) -> str:
 
 def _label(opened: _Opened, axis: str, value: str, lang: str) -> str:
     labels = known_values(opened, axis).get(value, {})
-    return labels.get(lang) or labels.get("en") or value
+    return labels.get(lang) or labels.get(opened.source) or next(iter(labels.values()), "") or value
 
 
 #: Most words and phrases a prepared query may hold (synonyms expanded). Whoosh parses each one
@@ -360,15 +365,15 @@ def _initial(char: str) -> str:
     return char.lower().translate(FOLD_MAP)[:1]
 
 
-def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str) -> Snippet:
+def _snippet(q: wq.Query | None, texts: dict[str, dict[str, str]], lang: str, source: str = "en") -> Snippet:
     """The window of the summary and body around the first matched words, with their spans.
 
     A word matches when the language's analyser turns it into a query term, so "Karten" is
     marked for the query "Karte". Cheaper than Whoosh's highlighter, which re-analyses and
     scores whole fragments for every hit.
     """
-    entry = texts.get(lang) or texts.get("en") or {}
-    use_lang = lang if lang in texts else "en"
+    entry = texts.get(lang) or texts.get(source) or {}
+    use_lang = lang if lang in texts else source
     source = " ".join(x for x in (entry.get("summary", ""), entry.get("body", "")) if x).replace("\n", " ")
     if q is not None and source:
         wanted = {text_field(p, use_lang) for p in TEXT_PARTS}
@@ -467,12 +472,13 @@ def _unmatched_words(opened: _Opened, query: str, lang: str) -> tuple[str, ...]:
     return tuple(w for w in words[:MAX_CORRECTED_WORDS] if _is_empty(opened, _parse(opened, w, lang)))
 
 
-def search(index_dir: Path, query: str, filters: Filters, *, lang: str = "en", limit: int | None = 10,
+def search(index_dir: Path, query: str, filters: Filters, *, lang: str | None = None, limit: int | None = 10,
            sort: str = "relevance", cache: bool = False, correct: bool = True) -> SearchResult:
     """Search the live generation. With ``cache``, results are kept per generation (the
     :data:`RESULT_CACHE` most recent), for long-lived processes such as the web app, where
     paging and ticking facets repeat a query; a new generation starts with an empty cache."""
     opened = open_index(index_dir)
+    lang = lang or opened.source  # by default, the language the records are written in
     if sort not in SORTS:
         raise QueryError.about("sort", f"unknown sort '{_shown(sort)}'", did_you_mean(_shown(sort), SORTS))
     if lang not in opened.languages:
@@ -541,7 +547,7 @@ def _build(opened: _Opened, text: str, lang: str, shown: str) -> Built:
     if builder is None:
         fields, boosts = _fields(opened, lang)
         titles = [f for f in fields if f.startswith("title_")]
-        stop = opened.stop_by_lang.get(lang, frozenset()) | opened.stop_by_lang.get("en", frozenset())
+        stop = opened.stop_by_lang.get(lang, frozenset()) | opened.stop_by_lang.get(opened.source, frozenset())
         builder = opened.builders[lang] = Builder(opened.index.schema, opened.searcher.reader(), fields,
                                                   titles, boosts, opened.synonyms, stop, lambda: _phrases(opened))
     try:
@@ -731,16 +737,17 @@ def _search(opened: _Opened, query: str, filters: Filters, lang: str, limit: int
             texts = display["texts"]
             entry = texts.get(lang)
             fallback = not (entry and entry.get("title"))
-            shown = texts.get("en", {}) if fallback else entry
+            source = opened.source
+            shown = texts.get(source, {}) if fallback else entry
             hits.append(Hit(
                 id=stored["id"],
                 kind=_kind(stored["kind"]),
                 title=shown.get("title", stored["id"]),
                 summary=shown.get("summary", ""),
-                lang="en" if fallback else lang,
-                fallback=fallback and lang != "en",
+                lang=source if fallback else lang,
+                fallback=fallback and lang != source,
                 score=round(score, 4) if order == "relevance" and q is not None else 0.0,
-                snippet=_snippet(q, texts, "en" if fallback else lang),
+                snippet=_snippet(q, texts, source if fallback else lang, source),
                 tags={k: tuple(v) for k, v in display["tags"].items()},
             ))
 

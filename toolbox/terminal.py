@@ -127,7 +127,7 @@ def _inline(text: Text, lang: str, style: Style) -> str:
 
 
 def _section(title: str, text: Text, lang: str, style: Style) -> list[str]:
-    if not text.has("en") and not text.has(lang):
+    if not text.has(text.source) and not text.has(lang):
         return []
     resolved = text.resolve(lang)
     mark = ["  " + _mark(lang, style)] if resolved.fallback else []
@@ -185,7 +185,7 @@ def _facts(record: Record, catalogue: Catalogue, lang: str, style: Style) -> lis
         e = record.effort
         facts.append((L["effort"], labels("effort", [e.level])))
         for key, text in (("duration", e.duration), ("lead_time", e.lead_time)):
-            if text.has("en"):
+            if text.has(text.source):
                 facts.append((L[key], _inline(text, lang, style)))
         for key, rng in (("staff_days", e.staff_days), ("budget", e.budget_eur), ("participants", e.participants)):
             if rng:
@@ -212,7 +212,7 @@ def render_record(record: Record, catalogue: Catalogue, lang: str, style: Style 
         lines.append("")
         w = max(len(k) for k, _ in facts)
         lines += [f"  {style(k.ljust(w), bold=True)}  {v}" for k, v in facts]
-    if record.effort and record.effort.note.has("en"):
+    if record.effort and record.effort.note.languages:
         lines += _section(L["estimate_note"], record.effort.note, lang, style)
     lines += _body(record, lang, style)
     lines += _links(record, catalogue, lang, style)

@@ -33,3 +33,21 @@ def shorten(text: str, width: int) -> str:
         return text
     cut = text[: width - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",.;:") + "…"
+
+
+#: English names for messages ("German text is missing"); others come from Babel.
+_ENGLISH_NAMES = {"en": "English", "de": "German", "cs": "Czech", "pl": "Polish", "sl": "Slovenian",
+                  "it": "Italian", "nl": "Dutch", "hr": "Croatian", "hu": "Hungarian", "sk": "Slovak",
+                  "fr": "French", "es": "Spanish"}
+
+
+def english_name(code: str) -> str:
+    """``de`` -> ``German``: the language's name in the messages of the toolbox."""
+    if code in _ENGLISH_NAMES:
+        return _ENGLISH_NAMES[code]
+    try:
+        from babel import Locale
+
+        return str(Locale.parse(code).get_display_name("en"))
+    except Exception:
+        return code

@@ -26,7 +26,9 @@ BLOCK_COMMENT = "# Written by 'toolbox i18n --stamp': the English text each tran
 
 
 def english_hash(text: Text) -> str:
-    return hashlib.sha256(text.get("en").strip().encode("utf-8")).hexdigest()[:8]
+    """The short hash of a text's source-language version (English in the shipped toolbox;
+    the project file's source_language elsewhere)."""
+    return hashlib.sha256(text.values.get(text.source, "").strip().encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,10 @@ def stamp(catalogue: Catalogue, lang: str, ids: Sequence[str] = ()) -> list[str]
     """Record, for the given records (default: all), that their ``lang`` texts follow the
     current English text. Returns the ids of the records whose files changed."""
     check_languages(catalogue, [lang])
-    if lang == "en":
-        raise UsageError("English is the source language; stamp a translation such as de")
+    source = catalogue.settings.source_language
+    if lang == source:
+        others = [x for x in (catalogue.vocabulary.languages if catalogue.vocabulary else ()) if x != source]
+        raise UsageError(f"{lang} is the source language; stamp a translation such as {(others or ['de'])[0]}")
     broken = {f.id for f in catalogue.files} - set(catalogue.records)
     for record_id in ids:
         if record_id in broken:

@@ -51,6 +51,7 @@ from .schema import (
     Tag,
     TextMap,
 )
+from .textutil import english_name
 from .yamlsource import PathKey, YamlDocument, dotted, one_line
 
 if TYPE_CHECKING:
@@ -79,6 +80,32 @@ def _real_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def date_bounds(value: str) -> tuple[_dt.date, _dt.date]:
+    """The first and the last day a checked YYYY, YYYY-MM or YYYY-MM-DD may mean."""
+    import calendar
+
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+    month = parts[1]
+    if len(parts) == 2:
+        return _dt.date(year, month, 1), _dt.date(year, month, calendar.monthrange(year, month)[1])
+    day = _dt.date(year, month, parts[2])
+    return day, day
+
+
+#: Addresses written in to be replaced: an ellipsis ('…' as the skeleton of 'toolbox new' has it,
+#: or '...'), <angle brackets>, TODO/FIXME, or the bare example domains of RFC 2606.
+PLACEHOLDER_URL = re.compile(r"…|\.\.\.|[<>]|TODO|FIXME")
+EXAMPLE_SITE = re.compile(r"^https?://(www\.)?example\.(com|org|net)(:\d+)?/?([?#].*)?$", re.IGNORECASE)
+
+
+def is_placeholder_url(url: str) -> bool:
+    """``url`` stands in for an address still to be filled in."""
+    return bool(PLACEHOLDER_URL.search(url) or EXAMPLE_SITE.match(url))
 
 
 def _non_finite(value: float) -> str:
@@ -120,6 +147,10 @@ class Checker:
         self.vocabulary = vocabulary
         self.languages = languages
         self.record_id = record_id
+        # the language every text must have, and those validate --strict wants too: from the
+        # project file (methods/project.yaml) through the vocabulary
+        self.source = vocabulary.source_language if vocabulary else "en"
+        self.required: tuple[str, ...] = vocabulary.required_languages if vocabulary else ()
         self._problems = ProblemList(limit)
         self.references: list[Reference] = []
 
@@ -292,6 +323,10 @@ class Checker:
         if not text:
             self.report(path, "is empty")
             return None
+        if spec.url and is_placeholder_url(text):
+            self.report(path, f"'{text}' is a placeholder, not the source's address",
+                        "paste the address of the page or document this record is based on, or remove the source")
+            return None
         if spec.pattern and not re.match(spec.pattern, text):
             hint = "write the whole address, starting with https://" if spec.url else ""
             self.report(path, f"{text!r} is not {spec.pattern_hint or 'in the expected form'}", hint)
@@ -302,6 +337,16 @@ class Checker:
                 self.report(path, refused[0], refused[1])
                 return None
         return text
+
+    def check_period(self, period: Any) -> None:
+        """An end before the start, compared as the days each partial date may mean: 2019 and
+        2019-05 overlap, 2019-04 ends before 2019-05-02 begins."""
+        if not isinstance(period, dict) or not period.get("start") or not period.get("end"):
+            return
+        start, end = period["start"], period["end"]
+        if date_bounds(end)[1] < date_bounds(start)[0]:
+            self.report(("period", "end"), f"period ends ({end}) before it starts ({start})",
+                        "swap start and end, or correct the year", key=True)
 
     def check_tag(self, spec: Tag, value: Any, path: PathKey) -> str | None:
         if not isinstance(value, str):
@@ -403,11 +448,21 @@ class Checker:
                             "quote the text, or use '|' for several lines")
                 continue
             out[lang] = text.strip()
-        if "en" not in value:
-            self.report(path, "English text is missing", "add 'en: …'; English is required", key=bool(path))
-        elif not out.get("en"):
-            self.report((*path, "en"), "English text is empty", "write the English text", key=True)
-        return Text(out)
+        source = self.source
+        if source not in value:
+            name = english_name(source)
+            self.report(path, f"{name} text is missing", f"add '{source}: …'; {name} is required"
+                        + ("" if source == "en" else " (the source language in methods/project.yaml)"), key=bool(path))
+        elif not out.get(source):
+            self.report((*path, source), f"{english_name(source)} text is empty",
+                        f"write the {english_name(source)} text", key=True)
+        for lang in self.required:
+            if lang != source and not out.get(lang) and out.get(source):
+                name = english_name(lang)
+                self.report((*path, lang) if lang in value else path, f"{name} text is missing",
+                            f"add '{lang}: …'; methods/project.yaml requires {name} (required_languages)",
+                            key=True if lang in value else bool(path), severity="warning")
+        return Text(out, source)
 
 
 # --------------------------------------------------------------------------- building records
@@ -538,6 +593,8 @@ def check_record(kind: str, record_id: str, doc: YamlDocument, vocabulary: Vocab
     languages = set(vocabulary.languages) if vocabulary else set()
     checker = Checker(doc, vocabulary, languages, record_id, MAX_PROBLEMS_PER_FILE)
     data = checker.check_object(KIND_SPECS[kind], doc.data, ())
+    if data is not None:
+        checker.check_period(data.get("period"))
     if termbase is not None and data is not None:
         from .termbase import check_text_maps
 

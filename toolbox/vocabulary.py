@@ -14,25 +14,39 @@ from .errors import Problem, did_you_mean
 from .files import ID_PATTERN
 from .model import Axis, Term, Text, Vocabulary
 from .schema import AXIS, LANG_PATTERN, TERM, VOCABULARY_AXES, Obj
+from .settings import DEFAULTS, Settings
 from .validate import Checker, type_name
 from .yamlsource import read_yaml_file
 
 REQUIRED_AXES = ("audience", "sector", "effort")
-REQUIRED_LANGUAGES = ("en", "de")
 TOP_LEVEL = ("languages", "synonyms", *VOCABULARY_AXES)
 
 
-def load_vocabulary(path: Path, display: str) -> tuple[Vocabulary | None, list[Problem]]:
+def load_vocabulary(path: Path, display: str, settings: Settings | None = None
+                    ) -> tuple[Vocabulary | None, list[Problem]]:
+    """The vocabulary; its languages are the project file's when it lists them (the
+    vocabulary's own ``languages:`` may then be left out), and it carries the project's source
+    and required languages to every record check."""
     doc, problems = read_yaml_file(path, display)
     if doc is None:
         return None, problems
     data = doc.data
     checker = Checker(doc, None, set())
+    settings = settings or DEFAULTS
+    source = settings.source_language
+    checker.source = source
+    checker.required = settings.required
 
     # languages first: every label is checked against them
     languages: dict[str, str] = {}
     raw_langs = data.get("languages")
-    if not isinstance(raw_langs, dict) or not raw_langs:
+    if settings.languages:
+        languages = dict(settings.languages)
+        if isinstance(raw_langs, dict) and set(raw_langs) != set(languages):
+            checker.report(("languages",), "the languages differ from those of methods/project.yaml "
+                           f"({', '.join(languages)})", "remove 'languages:' here; the project file lists them",
+                           key=True)
+    elif not isinstance(raw_langs, dict) or not raw_langs:
         checker.report(("languages",) if "languages" in data else (),
                        "expected 'languages:' mapping language codes to their names",
                        "for example  languages: {en: English, de: Deutsch}", key="languages" in data)
@@ -44,10 +58,9 @@ def load_vocabulary(path: Path, display: str) -> tuple[Vocabulary | None, list[P
                 checker.report(("languages", code), "expected the language's name")
             else:
                 languages[code] = name.strip()
-        for code in REQUIRED_LANGUAGES:
-            if code not in languages:
-                checker.report(("languages",), f"language '{code}' is required", f"add '{code}: …'", key=True)
-    checker.languages = set(languages) or {"en"}
+        if source not in languages:
+            checker.report(("languages",), f"language '{source}' is required", f"add '{source}: …'", key=True)
+    checker.languages = set(languages) or {source}
 
     for key in data:
         if isinstance(key, str) and key not in TOP_LEVEL:
@@ -81,7 +94,7 @@ def load_vocabulary(path: Path, display: str) -> tuple[Vocabulary | None, list[P
     problems.extend(checker.problems)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return Vocabulary(languages, axes, tuple(synonyms)), problems
+    return Vocabulary(languages, axes, tuple(synonyms), source, settings.required), problems
 
 
 def _axis(checker: Checker, name: str, raw: Any) -> Axis | None:
@@ -111,7 +124,7 @@ def _axis(checker: Checker, name: str, raw: Any) -> Axis | None:
             continue
         terms[value_id] = Term(value_id, term["label"], tuple(term.get("synonyms", ())),
                                term.get("description", Text({})), term.get("group", ""))
-    label = spec_checked.get("label", Text({"en": name}))
+    label = spec_checked.get("label", Text({checker.source: name}, checker.source))
     return Axis(name, label, terms)
 
 

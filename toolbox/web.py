@@ -22,20 +22,21 @@ from typing import Any
 
 import yaml
 from flask import Flask, Response, abort, g, make_response, render_template, request, url_for
-from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import live_generation
-from .labels import count, kind_label, labels_for, web_labels
+from .labels import count, kind_label, labels_for, statements, web_labels
 from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text, any_fallback
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
 from .query import query_terms
 from .reports import record_to_json, result_to_json
 from .search import facet_label, open_index, record_ids
+from .settings import DEFAULTS, Settings
 
 PAGE_SIZE = 10
 #: Rendered search pages kept per worker (keyed by index generation, language and query string).
@@ -94,19 +95,22 @@ SECURITY_HEADERS = {
 
 
 @lru_cache(maxsize=4)
-def _catalogue_cached(project: Path, generation: str) -> Catalogue:
-    return load_catalogue(project)
+def _catalogue_cached(project: Path, generation: str, index_dir: Path | None = None) -> Catalogue:
+    from .lastgood import reader
+
+    # the records as of this generation: a file broken since keeps its last good version
+    return load_catalogue(project, reader(index_dir, index_dir / generation) if index_dir else None)
 
 
 _catalogue_lock = threading.Lock()
 
 
-def _catalogue(project: Path, generation: str) -> Catalogue:
+def _catalogue(project: Path, generation: str, index_dir: Path | None = None) -> Catalogue:
     """Records, reloaded whenever the index moves to a new generation. One thread loads them
     while the others wait: lru_cache alone lets every thread that misses load its own copy (at
     5,000 records that is 3 s of CPU and the memory of a catalogue each, all at start-up)."""
     with _catalogue_lock:
-        return _catalogue_cached(project, generation)
+        return _catalogue_cached(project, generation, index_dir)
 
 
 class Refused(QueryError):
@@ -159,6 +163,18 @@ class _Lazy:
         return getattr(self._load(), name)
 
 
+@lru_cache(maxsize=4)
+def _settings(project: Path, generation: str) -> Settings:
+    """The project file as of an index generation (read once per generation: the page title
+    and footer need it on every page, the records only on some)."""
+    from .files import PROJECT_FILE, content_root
+    from .settings import load_settings
+
+    path = content_root(project) / PROJECT_FILE
+    settings, problems = load_settings(path, PROJECT_FILE)
+    return DEFAULTS if any(p.severity == "error" for p in problems) else settings
+
+
 def _language_names(opened: Any, catalogue: Any) -> dict[str, str]:
     names = opened.manifest.get("language_names")
     if isinstance(names, dict):
@@ -179,7 +195,9 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     folders = [Path(templates) / "web"] if templates else []
     folders.append(toolbox.project / "templates" / "web")
     loader_dirs = [str(d) for d in folders if d.is_dir() and d.resolve() != shipped.resolve()] + [str(shipped)]
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(loader_dirs)])
+    # "shipped/NAME" always reaches the shipped template, so an override can extend it
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(loader_dirs),
+                                     PrefixLoader({"shipped": FileSystemLoader(str(shipped))})])
     # Flask escapes only *.html by name; our templates are *.html.j2, so escape everything
     app.jinja_env.autoescape = True
     app.jinja_env.trim_blocks = True
@@ -202,7 +220,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             gen = live_generation(toolbox.index_dir)
             if gen is None:
                 raise IndexUnavailable("the search index has not been built yet; run 'toolbox index'")
-            g.catalogue = _catalogue(toolbox.project, gen.name)
+            g.catalogue = _catalogue(toolbox.project, gen.name, toolbox.index_dir)
         return g.catalogue  # type: ignore[no-any-return]
 
     def languages() -> list[str]:
@@ -316,10 +334,16 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
         from .catalogs import format_number, format_range
 
+        gen = live_generation(toolbox.index_dir)
+        settings = _settings(toolbox.project, gen.name if gen else "")
+        said = statements(settings, lang)
+        words = web_labels(lang)
+        words.update(site=said.name, tagline=said.tagline)
         return {
             "num": lambda value: format_number(value, lang), "span": lambda value: format_range(value, lang),
             "lang": lang, "languages": _language_names(opened, catalogue),
-            "U": web_labels(lang), "L": labels_for(lang), "link": link, "toggle": toggle,
+            "U": words, "project": said, "L": labels_for(lang, settings.source_language),
+            "src": settings.source_language, "link": link, "toggle": toggle,
             "basket": basket(), "basket_link": basket_link, "t": text, "label": label, "md": markdown,
             "snippet_html": snippet_html, "catalogue": _Lazy(catalogue), "isinstance": isinstance,
             "Method": Method, "Pilot": Pilot, "Region": Region, "axes": FACET_AXES,
@@ -437,7 +461,8 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         if not ids:
             raise UsageError("the booklet is empty")
         lang = current_lang()
-        recipe = Recipe(title=web_labels(lang)["basket"] + " — CCI Method Toolbox", lang=lang,
+        said = statements(catalogue().settings, lang)
+        recipe = Recipe(title=f"{web_labels(lang)['basket']} — {said.name}", lang=lang,
                         paper=request.args.get("paper", "A4") if request.args.get("paper") in ("A4", "A5") else "A4",
                         sections=(Section(title=web_labels(lang)["basket"], items=tuple(ids)),))
         # the index is only read: assemble needs no search for explicit ids
@@ -461,7 +486,9 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     @app.get("/basket.<fmt>")
     def basket_download(fmt: str) -> Response:
         if fmt == "yaml":
-            return Response(recipe_yaml(basket(), current_lang()), mimetype="application/yaml",
+            name = statements(catalogue().settings, current_lang()).name
+            shipped = toolbox.project.resolve() == shipped_project().resolve()
+            return Response(recipe_yaml(basket(), current_lang(), name, shipped), mimetype="application/yaml",
                             headers={"Content-Disposition": 'attachment; filename="booklet-recipe.yaml"'})
         if fmt not in ("pdf", "html"):
             abort(404)
@@ -512,8 +539,17 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     def api_record(record_id: str) -> Any:
         cat = catalogue()
         if not ID_RE.match(record_id) or record_id not in cat.records:
+            broken = cat.broken(record_id) if ID_RE.match(record_id) else None
+            if broken is not None:  # never indexed cleanly: broken, not missing
+                return {"error": f"record '{record_id}' cannot be loaded: {broken[0]} has errors",
+                        "problems": [p.to_dict() for p in broken[1]]}, 404
             return {"error": f"no record with id '{record_id}'"}, 404
-        return record_to_json(cat.records[record_id], cat)
+        answer = record_to_json(cat.records[record_id], cat)
+        if record_id in cat.stale:
+            entry = cat.stale[record_id]
+            answer["stale"] = {"message": f"{entry.path} has errors; this is its last good version",
+                               "path": entry.path, "problems": [p.to_dict() for p in entry.problems]}
+        return answer
 
     def error_page(status: int, message: str, hint: str = "", detail: str = "") -> Response:
         """The error page (JSON under /api/). It never shows an exception, a path or a traceback,
@@ -573,15 +609,17 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     return app
 
 
-def recipe_yaml(ids: Iterable[str], lang: str) -> str:
-    """The booklet as a recipe for 'toolbox handbook', to rebuild it later."""
+def recipe_yaml(ids: Iterable[str], lang: str, name: str = "CCI Method Toolbox", shipped: bool = False) -> str:
+    """The booklet as a recipe for 'toolbox handbook', to rebuild it later; ``name`` is the
+    project's (its project file's)."""
     data = {
-        "title": web_labels(lang)["basket"] + " — CCI Method Toolbox",
+        "title": f"{web_labels(lang)['basket']} — {name}",
         "lang": lang,
         "paper": "A4",
         "sections": [{"title": web_labels(lang)["basket"], "include": list(ids)}],
     }
     buffer = io.StringIO()
-    buffer.write("# Built from the web booklet; rebuild with:  toolbox handbook booklet-recipe.yaml -o booklet.pdf\n")
+    buffer.write(f"# Built from the web booklet; rebuild with:  toolbox handbook {'--shipped ' if shipped else ''}"
+                 "booklet-recipe.yaml -o booklet.pdf\n")
     yaml.safe_dump(data, buffer, allow_unicode=True, sort_keys=False)
     return buffer.getvalue()
