@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from conftest import REPO
 
 DOC = REPO / "docs" / "own-toolbox.md"
 BLOCKS = re.compile(r"```sh\n(.*?)```", re.S)

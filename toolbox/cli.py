@@ -572,7 +572,9 @@ def handbook(ctx: click.Context, /, recipe: str | None, output: Path | None, que
     progress = _progress if sys.stderr.isatty() else None
     result = build(toolbox, plan, target, force=force, templates=templates, progress=progress)
     pages = f", {result.pages} pages" if result.pages else ""
-    click.echo(f"wrote {result.output} ({result.methods} methods, {result.records} records{pages}) "
+    methods = f"{result.methods} method{'s' if result.methods != 1 else ''}"
+    records = f"{result.records} record{'s' if result.records != 1 else ''}"
+    click.echo(f"wrote {result.output} ({methods}, {records}{pages}) "
                f"in {result.seconds:.1f} s; lock: {result.lock.name}")
 
 
@@ -928,31 +930,51 @@ def new(ctx: click.Context, kind: str, record_id: str) -> None:
 
 @main.command()
 @click.argument("kind", required=False, type=click.Choice(["method", "pilot", "region"]))
-@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write KIND.schema.json for every kind into this folder (e.g. docs/schema).")
+@click.option("--write", "write_dir", is_flag=False, flag_value="", default=None, metavar="[DIR]",
+              help="Write KIND.schema.json for every kind into DIR (default: the project's schema/ folder, "
+                   "which 'toolbox init' points VS Code at).")
+@click.option("--generic", is_flag=True,
+              help="The schema without the project's vocabulary (tags as any id), as published in docs/schema.")
 @click.option("--force", is_flag=True, help="With --write: replace schema files that differ from this version's.")
+@click.pass_context
 @handle_errors
-def schema(kind: str | None, write_dir: Path | None, force: bool) -> None:
+def schema(ctx: click.Context, kind: str | None, write_dir: str | None, generic: bool, force: bool) -> None:
     """Print the JSON Schema of a record kind, for YAML editors (see docs/records.md).
 
-    --write refreshes the files it wrote before; a file of the same name with other content is
-    left alone unless --force is given.
+    The schema knows the project's own vocabulary: tag fields list its values (with their
+    labels), region fields its region ids, texts its languages, and a bad date reads "not a
+    date; write YYYY, YYYY-MM or YYYY-MM-DD". Run 'toolbox schema --write' again after
+    changing the vocabulary. --write refreshes the files it wrote before; a file of the same
+    name with other content is left alone unless --force is given.
+
+    \b
+    Examples:
+      toolbox schema --write                 schema/*.schema.json of this project
+      toolbox schema pilot                   print one
+      toolbox schema --generic --write docs/schema
     """
     from .model import KINDS
     from .schema import json_schema_text
 
+    vocabulary, regions = None, None
+    if not generic:
+        toolbox = _toolbox(ctx, write=write_dir is not None)
+        catalogue = toolbox.catalogue
+        vocabulary = catalogue.vocabulary
+        regions = sorted(r.id for r in catalogue.of_kind("region"))
     if write_dir is not None:
-        write_dir.mkdir(parents=True, exist_ok=True)
+        folder = Path(write_dir) if write_dir else _toolbox(ctx, write=True).project / "schema"
+        folder.mkdir(parents=True, exist_ok=True)
         from .fileio import atomic_write_text, refuse_to_overwrite
 
-        ours = {k: json_schema_text(k) for k in KINDS}
-        refuse_to_overwrite([p for k in KINDS if (p := write_dir / f"{k}.schema.json").exists()
+        ours = {k: json_schema_text(k, vocabulary, regions) for k in KINDS}
+        refuse_to_overwrite([p for k in KINDS if (p := folder / f"{k}.schema.json").exists()
                              and not _is_schema_file(p)], force)
         for k in KINDS:
-            atomic_write_text(write_dir / f"{k}.schema.json", ours[k])
-            click.echo(f"wrote {write_dir / f'{k}.schema.json'}", err=True)
+            atomic_write_text(folder / f"{k}.schema.json", ours[k])
+            click.echo(f"wrote {folder / f'{k}.schema.json'}", err=True)
         return
-    click.echo(json_schema_text(kind or "method"), nl=False)
+    click.echo(json_schema_text(kind or "method", vocabulary, regions), nl=False)
 
 
 def _is_schema_file(path: Path) -> bool:

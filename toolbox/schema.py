@@ -2,7 +2,7 @@
 
 The same specification drives validation (``validate.py``), the skeletons written by
 ``toolbox new`` and the JSON Schema files published for YAML editors. Change a field here and
-``toolbox schema --write docs/schema`` regenerates the JSON Schema (a test fails until you do).
+``toolbox schema --generic --write docs/schema`` regenerates the JSON Schema (a test fails until you do).
 """
 
 from __future__ import annotations
@@ -10,10 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .files import ID_PATTERN
 from .model import KINDS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .model import Vocabulary
 
 SCHEMA_VERSION = 1
 LANG_PATTERN = r"^[a-z]{2}$"
@@ -262,7 +267,23 @@ VOCABULARY_AXES = ("audience", "sector", "effort", "industry", "settlement", "pr
 # --------------------------------------------------------------------------- JSON Schema
 
 
-def _json(spec: Spec, languages: list[str] | None) -> dict[str, Any]:
+#: What an editor shows for a date it refuses, instead of the regular expression.
+DATE_MESSAGE = "not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2019, 2019-03, 2019-03-25)"
+#: The editor's date check: months 01-12, days 01-31 (validate checks the calendar itself).
+EDITOR_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What a project's own JSON Schema knows: its tag values (with labels) and region ids."""
+
+    values: dict[str, list[tuple[str, str]]]  # axis -> [(value id, label)]
+    regions: list[str]
+    languages: list[str]
+    source: str
+
+
+def _json(spec: Spec, languages: list[str] | None, known: _Known | None = None) -> dict[str, Any]:
     if isinstance(spec, Str):
         out: dict[str, Any] = {"type": "string", "minLength": 1}
         if spec.pattern:
@@ -289,8 +310,16 @@ def _json(spec: Spec, languages: list[str] | None) -> dict[str, Any]:
     if isinstance(spec, NameOrText):
         return {"oneOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/text"}]}
     if isinstance(spec, Tag):
+        if known is not None and spec.axis in known.values:
+            pairs = known.values[spec.axis]
+            return {"enum": [v for v, _ in pairs], "enumDescriptions": [label for _, label in pairs],
+                    "description": f"a value of the '{spec.axis}' vocabulary (methods/vocabulary.yaml)",
+                    "errorMessage": f"not a value of the '{spec.axis}' vocabulary; choose one of the suggestions "
+                                    "or add it to methods/vocabulary.yaml"}
         return {"type": "string", "pattern": ID_PATTERN, "description": f"a value of the '{spec.axis}' vocabulary"}
     if isinstance(spec, Ref):
+        if known is not None and spec.kind == "region" and known.regions:
+            return {"enum": list(known.regions), "description": "the id of a region record (methods/regions/)"}
         return {"type": "string", "pattern": ID_PATTERN, "description": f"the id of a {spec.kind} record"}
     if isinstance(spec, RangeOf):
         num = "integer" if spec.integer else "number"
@@ -300,23 +329,24 @@ def _json(spec: Spec, languages: list[str] | None) -> dict[str, Any]:
              "properties": {"min": {"type": num, "minimum": 0}, "max": {"type": num, "minimum": 0}}},
         ]}
     if isinstance(spec, Date):
-        return {"type": ["string", "integer"], "pattern": DATE_PATTERN}
+        return {"type": ["string", "integer"], "pattern": EDITOR_DATE_PATTERN, "minimum": 1000, "maximum": 9999,
+                "patternErrorMessage": DATE_MESSAGE, "errorMessage": DATE_MESSAGE}
     if isinstance(spec, Stamps):
         return {"type": "object", "propertyNames": {"pattern": LANG_PATTERN},
                 "additionalProperties": {"type": "object",
                                          "additionalProperties": {"type": "string", "pattern": STAMP_PATTERN}}}
     if isinstance(spec, ListOf):
-        out = {"type": "array", "items": _json(spec.item, languages)}
+        out = {"type": "array", "items": _json(spec.item, languages, known)}
         if spec.min_items:
             out["minItems"] = spec.min_items
         return out
-    return _object(spec, languages)
+    return _object(spec, languages, known)
 
 
-def _object(spec: Obj, languages: list[str] | None) -> dict[str, Any]:
+def _object(spec: Obj, languages: list[str] | None, known: _Known | None = None) -> dict[str, Any]:
     props = {}
     for f in spec.fields:
-        prop = _json(f.spec, languages)
+        prop = _json(f.spec, languages, known)
         if f.doc:
             prop = {**prop, "description": f.doc} if "$ref" not in prop else {"allOf": [prop], "description": f.doc}
         props[f.name] = prop
@@ -327,8 +357,16 @@ def _object(spec: Obj, languages: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one record kind, for YAML editors."""
+def json_schema(kind: str, vocabulary: Vocabulary | None = None, region_ids: list[str] | None = None
+                ) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one record kind, for YAML editors. With a project's
+    ``vocabulary`` (and its ``region_ids``), tags and regions are lists of that project's values
+    and texts list its languages; without, the generic schema published in docs/schema."""
+    known = None
+    if vocabulary is not None:
+        known = _Known({name: [(v, t.label.get(vocabulary.source_language)) for v, t in axis.terms.items()]
+                        for name, axis in vocabulary.axes.items()},
+                       sorted(region_ids or []), list(vocabulary.languages), vocabulary.source_language)
     text: dict[str, Any] = {
         "type": "object",
         "description": "One text per language code (en, de, cs, pl, sl, it, nl …); en is required",
@@ -337,18 +375,38 @@ def json_schema(kind: str) -> dict[str, Any]:
         "required": ["en"],
         "properties": {"en": {"type": "string", "minLength": 1}},
     }
+    if known is not None:
+        text = {"type": "object",
+                "description": f"One text per language ({', '.join(known.languages)}); {known.source} is required",
+                "propertyNames": {"enum": known.languages},
+                "required": [known.source],
+                "properties": {lang: {"type": "string", **({"minLength": 1} if lang == known.source else {})}
+                               for lang in known.languages}}
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://cci-toolbox.invalid/schema/{kind}.schema.json",
         "title": f"CCI Method Toolbox {kind} record",
-        **_object(KIND_SPECS[kind], None),
+        **_object(KIND_SPECS[kind], None, known),
         "$defs": {"text": text, "text_markdown": {**text, "description": text["description"] + "; Markdown"}},
     }
     return schema
 
 
-def json_schema_text(kind: str) -> str:
-    return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
+def json_schema_text(kind: str, vocabulary: Vocabulary | None = None, region_ids: list[str] | None = None) -> str:
+    return json.dumps(json_schema(kind, vocabulary, region_ids), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(folder: Path, vocabulary: Vocabulary | None, region_ids: list[str] | None = None) -> list[Path]:
+    """Write ``KIND.schema.json`` for every kind into ``folder`` (a project's ``schema/``)."""
+    from .fileio import atomic_write_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in KINDS:
+        target = folder / f"{kind}.schema.json"
+        atomic_write_text(target, json_schema_text(kind, vocabulary, region_ids))
+        written.append(target)
+    return written
 
 
 def fingerprint() -> str:
@@ -357,4 +415,4 @@ def fingerprint() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-__all__ = ["KIND_SPECS", "Field", "Obj", "field", "fingerprint", "json_schema", "json_schema_text"]
+__all__ = ["KIND_SPECS", "Field", "Obj", "field", "fingerprint", "json_schema", "json_schema_text", "write_schemas"]

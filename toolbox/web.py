@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
-from .indexer import live_generation
+from .indexer import STATE, live_generation
 from .labels import count, kind_label, labels_for, statements, web_labels
 from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text, any_fallback
 from .paths import shipped_project
@@ -95,7 +95,7 @@ SECURITY_HEADERS = {
 
 
 @lru_cache(maxsize=4)
-def _catalogue_cached(project: Path, generation: str, index_dir: Path | None = None) -> Catalogue:
+def _catalogue_cached(project: Path, generation: str, index_dir: Path | None = None, stamp: int = 0) -> Catalogue:
     from .lastgood import reader
 
     # the records as of this generation: a file broken since keeps its last good version
@@ -105,12 +105,12 @@ def _catalogue_cached(project: Path, generation: str, index_dir: Path | None = N
 _catalogue_lock = threading.Lock()
 
 
-def _catalogue(project: Path, generation: str, index_dir: Path | None = None) -> Catalogue:
+def _catalogue(project: Path, generation: str, index_dir: Path | None = None, stamp: int = 0) -> Catalogue:
     """Records, reloaded whenever the index moves to a new generation. One thread loads them
     while the others wait: lru_cache alone lets every thread that misses load its own copy (at
     5,000 records that is 3 s of CPU and the memory of a catalogue each, all at start-up)."""
     with _catalogue_lock:
-        return _catalogue_cached(project, generation, index_dir)
+        return _catalogue_cached(project, generation, index_dir, stamp)
 
 
 class Refused(QueryError):
@@ -220,7 +220,12 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
             gen = live_generation(toolbox.index_dir)
             if gen is None:
                 raise IndexUnavailable("the search index has not been built yet; run 'toolbox index'")
-            g.catalogue = _catalogue(toolbox.project, gen.name, toolbox.index_dir)
+            # the state file changes without a new generation when only a record's stale mark does
+            try:
+                stamp = (gen / STATE).stat().st_mtime_ns
+            except OSError:
+                stamp = 0
+            g.catalogue = _catalogue(toolbox.project, gen.name, toolbox.index_dir, stamp)
         return g.catalogue  # type: ignore[no-any-return]
 
     def languages() -> list[str]:
@@ -238,9 +243,15 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
         return g.lang  # type: ignore[no-any-return]
 
     def browser_lang(langs: list[str]) -> str:
+        # the browser's choice among the project's languages, else the one the records are written in
+        try:
+            default = index().source
+        except ToolboxError:
+            default = "en"
+        default = default if default in langs else langs[0]
         if len(request.headers.get("Accept-Language", "")) > MAX_ACCEPT_LANGUAGE:
-            return "en"
-        return request.accept_languages.best_match(langs) or "en"
+            return default
+        return request.accept_languages.best_match(langs) or default
 
     def basket() -> list[str]:
         if g.get("plain"):
