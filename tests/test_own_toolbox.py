@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import REPO
 from toolbox import Toolbox
 from toolbox.cli import main
-
-from conftest import REPO
 
 
 @pytest.fixture
@@ -103,7 +102,8 @@ def test_a_recipe_outside_any_project_is_refused_unless_shipped(runner: CliRunne
     assert result.stderr.splitlines()[0] == (f"Error: recipe: {recipe} is not inside a toolbox project, and neither "
                                              f"is {elsewhere}")
     assert not (elsewhere / "heft.md").exists()
-    result = runner.invoke(main, ["--index", str(tmp_path / "ix"), "handbook", "--shipped", str(recipe), "-o", "heft.md"])
+    result = runner.invoke(main, ["--index", str(tmp_path / "ix"), "handbook", "--shipped", str(recipe),
+                                  "-o", "heft.md"])
     assert result.exit_code == 0, result.output
     assert "Industrie-Hackathon" in (elsewhere / "heft.md").read_text(encoding="utf-8")
 

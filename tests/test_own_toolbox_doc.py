@@ -72,5 +72,6 @@ def test_following_own_toolbox_md(tmp_path: Path) -> None:
     from toolbox.web import create_app
 
     page = create_app(cwd, cwd / "index").test_client().get("/?q=Leerstand").get_data(as_text=True)
-    assert '<footer class="site-footer"><p>Ruhr-Kreativ-Werkzeugkasten · Stadt Bochum · CC BY-SA 4.0</p></footer>' in page
+    footer = '<footer class="site-footer"><p>Ruhr-Kreativ-Werkzeugkasten · Stadt Bochum · CC BY-SA 4.0</p></footer>'
+    assert footer in page
     assert "leerstandsboerse" in page

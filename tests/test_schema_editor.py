@@ -11,11 +11,10 @@ import jsonschema
 import yaml
 from click.testing import CliRunner
 
+from conftest import REPO
 from toolbox import Toolbox
 from toolbox.cli import main
 from toolbox.schema import DATE_MESSAGE, json_schema
-
-from conftest import REPO
 
 
 def _validator(schema: dict) -> jsonschema.Draft202012Validator:
