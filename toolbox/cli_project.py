@@ -76,7 +76,7 @@ def init(ctx: click.Context, folder: Path, name: str | None, publisher: str | No
     click.echo(f"wrote a project '{plan.name}' in {shown}: {records} records, {len(written)} files "
                f"(languages: {', '.join(languages)}; required: {', '.join(needed)}; licence: {licence})")
     step = "" if shown == "." else f"cd {shown}\n  "
-    click.echo(f"next:\n  {step}toolbox validate\n  toolbox search help desk\n  toolbox serve\n"
+    click.echo(f"next:\n  {step}toolbox validate\n  toolbox search\n  toolbox serve\n"
                "  toolbox handbook handbook -o handbook.pdf\n"
                "then edit methods/project.yaml (publisher, contact, licence) and replace the examples.")
 
