@@ -69,7 +69,9 @@ def test_read_commands_name_the_shipped_toolbox_once(runner: CliRunner, elsewher
     result = runner.invoke(main, ["--index", str(tmp_path / "ix"), "search", "hackathon", "-n", "1"])
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stderr.splitlines() if line.startswith("using the shipped toolbox")]
-    assert notes == [f"using the shipped toolbox ({REPO}): no project in {elsewhere} or above; "
+    from toolbox.paths import shipped_project
+
+    assert notes == [f"using the shipped toolbox ({shipped_project().resolve()}): no project in {elsewhere} or above; "
                      "'toolbox init' starts one"]
 
 
