@@ -67,12 +67,48 @@ def test_schema_write_defaults_to_the_projects_schema_folder(minimal: Path) -> N
         vocabulary = Toolbox.open(minimal).catalogue.vocabulary
         assert vocabulary is not None
         assert method["properties"]["sector"]["items"]["enum"] == list(vocabulary.axes["sector"].terms)
-        # a vocabulary value added is offered after the next --write
-        text = (minimal / "methods" / "vocabulary.yaml").read_text(encoding="utf-8")
+        assert method["$defs"]["text"]["propertyNames"] == {"enum": ["en", "de", "it"]}  # its own languages
+        assert result.stderr.splitlines() == [f"wrote {minimal / 'schema' / n}" for n in written]
+        # a vocabulary value added is offered after the next --write, which refreshes its own files
+        vocab = minimal / "methods" / "vocabulary.yaml"
+        vocab.write_text(vocab.read_text(encoding="utf-8").replace(
+            "    cross-sector:\n",
+            "    games:\n      label: {en: Games_Dev, de: Spiele}\n"
+            "      description: {en: Video and board games., de: Video- und Brettspiele.}\n"
+            "    cross-sector:\n", 1), encoding="utf-8")
         assert runner.invoke(main, ["schema", "--write"]).exit_code == 0
+        sector = json.loads((minimal / "schema" / "method.schema.json").read_text(encoding="utf-8"))
+        sector = sector["properties"]["sector"]["items"]
+        assert sector["enum"] == ["design", "crafts", "games", "cross-sector"]
+        assert sector["enumDescriptions"][2] == "Games_Dev"
+        assert sector["markdownEnumDescriptions"][2] == r"**Games\_Dev** — Video and board games."
+        assert sector["markdownEnumDescriptions"][0] == "**Design**"
         (minimal / "schema" / "pilot.schema.json").write_text("{}", encoding="utf-8")  # not ours: kept
         result = runner.invoke(main, ["schema", "--write"])
-        assert result.exit_code != 0 and (minimal / "schema" / "pilot.schema.json").read_text() == "{}"
-        assert text  # the vocabulary was read, not changed
+        assert result.exit_code == 2 and (minimal / "schema" / "pilot.schema.json").read_text() == "{}"
+        assert "not overwritten" in result.stderr
+        assert runner.invoke(main, ["schema", "--write", "--force"]).exit_code == 0  # --force is no folder
+        assert (minimal / "schema" / "pilot.schema.json").read_text() != "{}"
+        assert not (minimal / "--force").exists()
     finally:
         os.chdir(old)
+
+
+def test_schema_write_with_a_kind_for_a_folder_is_refused(minimal: Path) -> None:
+    result = CliRunner().invoke(main, ["--project", str(minimal), "schema", "--write", "pilot"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "Error: write: --write takes a folder, and 'pilot' is a record kind"
+    assert not Path("pilot").exists() and not (minimal / "schema").exists()
+    # the kind before --write is fine: every kind is written
+    result = CliRunner().invoke(main, ["--project", str(minimal), "schema", "pilot", "--write"])
+    assert result.exit_code == 0, result.output
+    assert (minimal / "schema" / "region.schema.json").is_file()
+
+
+def test_generic_schema_is_the_published_one(minimal: Path, tmp_path: Path) -> None:
+    out = tmp_path / "generic"
+    result = CliRunner().invoke(main, ["--project", str(minimal), "schema", "--generic", "--write", str(out)])
+    assert result.exit_code == 0, result.output
+    for kind in ("method", "pilot", "region"):
+        assert (out / f"{kind}.schema.json").read_text(encoding="utf-8") == \
+            (REPO / "docs" / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")

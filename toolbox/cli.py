@@ -488,7 +488,8 @@ def export(ctx: click.Context, /, query: tuple[str, ...], fmt: str, lang: str | 
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of templates that override the shipped ones (default: PROJECT/templates).")
 @click.option("--changes", "show_changes", is_flag=True,
-              help="Do not build; report records added, removed or changed since the last build of OUTPUT.")
+              help="Do not build; name what changed since the last build of OUTPUT: records (and their fields), "
+                   "the recipe, the vocabulary, templates and the project file.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT even if 'toolbox handbook' did not write it.")
 @click.option("--shipped", is_flag=True,
               help="Build from the shipped toolbox's records, wherever RECIPE is (for a recipe downloaded from "
@@ -956,12 +957,20 @@ def schema(ctx: click.Context, kind: str | None, write_dir: str | None, generic:
     from .model import KINDS
     from .schema import json_schema_text
 
+    if write_dir in KINDS and kind is None and not Path(write_dir).is_dir():
+        # 'schema --write pilot' reads as "write the pilot schema", but would make a folder 'pilot'
+        from .errors import UsageError
+
+        raise UsageError.about("write", f"--write takes a folder, and '{write_dir}' is a record kind",
+                               f"--write alone writes every kind into schema/; to print one: toolbox schema {write_dir}")
     vocabulary, regions = None, None
     if not generic:
         toolbox = _toolbox(ctx, write=write_dir is not None)
         catalogue = toolbox.catalogue
         vocabulary = catalogue.vocabulary
         regions = sorted(r.id for r in catalogue.of_kind("region"))
+        if vocabulary is None:
+            _progress("the vocabulary has errors ('toolbox validate' lists them): tag fields accept any id")
     if write_dir is not None:
         folder = Path(write_dir) if write_dir else _toolbox(ctx, write=True).project / "schema"
         folder.mkdir(parents=True, exist_ok=True)

@@ -277,7 +277,7 @@ EDITOR_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 class _Known:
     """What a project's own JSON Schema knows: its tag values (with labels) and region ids."""
 
-    values: dict[str, list[tuple[str, str]]]  # axis -> [(value id, label)]
+    values: dict[str, list[tuple[str, str, str]]]  # axis -> [(value id, label, description)]
     regions: list[str]
     languages: list[str]
     source: str
@@ -311,8 +311,11 @@ def _json(spec: Spec, languages: list[str] | None, known: _Known | None = None) 
         return {"oneOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/text"}]}
     if isinstance(spec, Tag):
         if known is not None and spec.axis in known.values:
-            pairs = known.values[spec.axis]
-            return {"enum": [v for v, _ in pairs], "enumDescriptions": [label for _, label in pairs],
+            terms = known.values[spec.axis]
+            # completion and hover show the label (VS Code and yaml-language-server prefer the Markdown one)
+            return {"enum": [v for v, _, _ in terms], "enumDescriptions": [label for _, label, _ in terms],
+                    "markdownEnumDescriptions": [f"**{_markdown(label)}**" + (f" — {_markdown(about)}" if about else "")
+                                                 for _, label, about in terms],
                     "description": f"a value of the '{spec.axis}' vocabulary (methods/vocabulary.yaml)",
                     "errorMessage": f"not a value of the '{spec.axis}' vocabulary; choose one of the suggestions "
                                     "or add it to methods/vocabulary.yaml"}
@@ -343,6 +346,11 @@ def _json(spec: Spec, languages: list[str] | None, known: _Known | None = None) 
     return _object(spec, languages, known)
 
 
+def _markdown(text: str) -> str:
+    """``text`` as Markdown shows it literally (a label may hold ``*`` or ``_``)."""
+    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in " ".join(text.split()))
+
+
 def _object(spec: Obj, languages: list[str] | None, known: _Known | None = None) -> dict[str, Any]:
     props = {}
     for f in spec.fields:
@@ -364,7 +372,8 @@ def json_schema(kind: str, vocabulary: Vocabulary | None = None, region_ids: lis
     and texts list its languages; without, the generic schema published in docs/schema."""
     known = None
     if vocabulary is not None:
-        known = _Known({name: [(v, t.label.get(vocabulary.source_language)) for v, t in axis.terms.items()]
+        src = vocabulary.source_language
+        known = _Known({name: [(v, t.label.get(src), t.description.get(src)) for v, t in axis.terms.items()]
                         for name, axis in vocabulary.axes.items()},
                        sorted(region_ids or []), list(vocabulary.languages), vocabulary.source_language)
     text: dict[str, Any] = {
