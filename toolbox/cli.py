@@ -962,7 +962,8 @@ def schema(ctx: click.Context, kind: str | None, write_dir: str | None, generic:
         from .errors import UsageError
 
         raise UsageError.about("write", f"--write takes a folder, and '{write_dir}' is a record kind",
-                               f"--write alone writes every kind into schema/; to print one: toolbox schema {write_dir}")
+                               f"--write alone writes every kind into schema/; to print one: "
+                               f"toolbox schema {write_dir}")
     vocabulary, regions = None, None
     if not generic:
         toolbox = _toolbox(ctx, write=write_dir is not None)
