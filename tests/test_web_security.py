@@ -671,11 +671,11 @@ def test_records_are_loaded_once_when_threads_ask_together(minimal_tb: Toolbox,
     entered, release = threading.Event(), threading.Event()
     from toolbox.project import load_catalogue as original
 
-    def slow_load(project: Path) -> Any:
+    def slow_load(project: Path, last_good: Any = None) -> Any:
         loads.append(project)
         entered.set()
         assert release.wait(60)
-        return original(project)
+        return original(project, last_good)
 
     monkeypatch.setattr(web, "load_catalogue", slow_load)
     app = _app(minimal_tb.project, minimal_tb.index_dir)

@@ -161,18 +161,21 @@ def check_templates(project: Path, extra: Path | None = None) -> list[Problem]:
     folder like ``--templates DIR`` holding handbook/ and web/): syntax errors at their line, and
     templates extended, included or imported by name that no folder of the chain holds. The
     shipped templates are not checked."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
-
-    from .handbook import environment, template_dirs
+    from .handbook import template_dirs
 
     problems: list[Problem] = []
     dirs = template_dirs(project, extra)
     own, shipped = dirs[:-1], dirs[-1]
     handbook_files = [f for d in own for f in _override_files(d, "handbook")]
-    if handbook_files:
-        problems += _check_files(environment(project, extra), handbook_files, project, MISSING_HINT)
     web_dirs = [d / "web" for d in own if (d / "web").is_dir()]
     web_files = [f for d in web_dirs for f in _override_files(d, "")]
+    if not handbook_files and not web_files:
+        return problems  # nothing to compile: validate need not import Jinja2
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+
+    from .handbook import environment
+    if handbook_files:
+        problems += _check_files(environment(project, extra), handbook_files, project, MISSING_HINT)
     if web_files:
         # as toolbox.web builds it: names are relative to the web folders ("base.html.j2")
         loader = ChoiceLoader([FileSystemLoader([str(d) for d in [*web_dirs, shipped / "web"]]),
