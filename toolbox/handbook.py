@@ -559,8 +559,6 @@ def build(toolbox: Any, recipe: Recipe, output: Path, *, force: bool = False, te
     book = assemble(toolbox, recipe, progress)
     stale = [catalogue.stale[r.id] for r in book.records if r.id in catalogue.stale]
     if stale:  # a booklet prints what the files say now, not what the index kept
-        from .errors import ContentError
-
         raise ContentError(f"{len(stale)} record{'s' if len(stale) != 1 else ''} of the handbook cannot be loaded "
                            "now; nothing written", [p for entry in stale for p in entry.problems])
     if not book.records:

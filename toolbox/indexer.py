@@ -420,6 +420,8 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
         updated = tuple(sorted(r for r in hashes if r in old_hashes and old_hashes[r] != hashes[r]))
         removed = tuple(sorted(r for r in old_hashes if r not in hashes))
 
+        from .model import settings_to_json
+
         new_manifest = {
             **expected,
             "toolbox": __version__,
@@ -427,6 +429,7 @@ def update_index(catalogue: Catalogue, index_dir: Path, *, rebuild: bool = False
             "languages": languages,
             "language_names": dict(catalogue.vocabulary.languages),
             "source_language": catalogue.vocabulary.source_language,
+            "settings": settings_to_json(catalogue.settings),  # name, licence …: the web page's title and footer
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "labels": _labels(catalogue),
             "synonyms": [list(g) for g in catalogue.vocabulary.synonyms],

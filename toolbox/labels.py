@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .catalogs import N_, NP_, catalog_languages, has_translation, translate, translate_plural
+from .textutil import language_name
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -103,16 +104,6 @@ def labels_for(lang: str, source: str = "en") -> Mapping[str, str]:
     if source != "en":
         labels["in_english"] = language_name(source, lang)
     return labels
-
-
-def language_name(code: str, lang: str) -> str:
-    """The name of language ``code`` in language ``lang`` (CLDR): "German", "němčina"."""
-    from babel import Locale
-
-    try:
-        return str(Locale.parse(code).get_display_name(lang) or code)
-    except (ValueError, LookupError):
-        return code
 
 
 #: The licence page a project gets when its project file has no ``licence_text`` of its own:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["method", "pilot", "region"]
 KINDS: tuple[Kind, ...] = ("method", "pilot", "region")
@@ -264,6 +264,69 @@ class Vocabulary:
 
     def axis(self, name: str) -> Axis:
         return self.axes[name]
+
+
+@dataclass(frozen=True)
+class Licence:
+    """The licence of the texts: a short name, where it is explained, how to credit them."""
+
+    name: str = ""
+    url: str = ""
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    organisation: str = ""
+    email: str = ""
+    web: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``methods/project.yaml`` says; defaults where it says nothing (or is missing)."""
+
+    name: Text = EMPTY_TEXT  # empty: the toolbox's own (translated) name stands in
+    tagline: Text = EMPTY_TEXT
+    publisher: str = ""
+    contact: Contact = field(default_factory=Contact)
+    licence: Licence = field(default_factory=Licence)
+    licence_text: Text = EMPTY_TEXT  # the whole licence page, Markdown, instead of the composed one
+    credits: Text = EMPTY_TEXT  # added to the composed page: texts adapted from others, with their licence
+    languages: dict[str, str] = field(default_factory=dict)  # code -> its own name; empty: the vocabulary's
+    # (a project without a project file lists its languages in the vocabulary, as before)
+    required_languages: tuple[str, ...] = ()
+    source_language: str = "en"
+    path: str = ""  # relative to the project; "" when there is no project file
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The languages every text must have: the source language and the required ones."""
+        return tuple(dict.fromkeys((self.source_language, *self.required_languages)))
+
+
+def settings_to_json(settings: Settings) -> dict[str, object]:
+    """The settings as JSON, for the index manifest (the web page reads them from there, so a
+    search page needs no YAML)."""
+    from dataclasses import asdict
+
+    return asdict(settings)
+
+
+def settings_from_json(d: Mapping[str, Any]) -> Settings:
+    """The settings back from :func:`settings_to_json`."""
+
+    def text(value: Any) -> Text:
+        if isinstance(value, dict):
+            return Text(dict(value.get("values", {})), str(value.get("source", DEFAULT_LANG)))
+        return EMPTY_TEXT
+
+    return Settings(
+        name=text(d.get("name")), tagline=text(d.get("tagline")), publisher=str(d.get("publisher", "")),
+        contact=Contact(**(d.get("contact") or {})), licence=Licence(**(d.get("licence") or {})),
+        licence_text=text(d.get("licence_text")), credits=text(d.get("credits")),
+        languages=dict(d.get("languages") or {}), required_languages=tuple(d.get("required_languages") or ()),
+        source_language=str(d.get("source_language", DEFAULT_LANG)), path=str(d.get("path", "")))
 
 
 # --------------------------------------------------------------------------- search results

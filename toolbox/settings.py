@@ -13,57 +13,17 @@ Without a project file a project gets neutral defaults: English source, no licen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import Problem, did_you_mean
 from .files import PROJECT_FILE
-from .model import EMPTY_TEXT, Text
+from .model import Contact, Licence, Settings, Text
 from .schema import LANG_PATTERN, Field, Obj, Str, TextMap
 from .validate import Checker, type_name
 from .yamlsource import read_yaml_file
 
 __all__ = ["DEFAULTS", "PROJECT_FILE", "Contact", "Licence", "Settings", "load_settings"]
-
-@dataclass(frozen=True)
-class Licence:
-    """The licence of the texts: a short name, where it is explained, how to credit them."""
-
-    name: str = ""
-    url: str = ""
-    attribution: str = ""
-
-
-@dataclass(frozen=True)
-class Contact:
-    organisation: str = ""
-    email: str = ""
-    web: str = ""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What ``methods/project.yaml`` says; defaults where it says nothing (or is missing)."""
-
-    name: Text = EMPTY_TEXT  # empty: the toolbox's own (translated) name stands in
-    tagline: Text = EMPTY_TEXT
-    publisher: str = ""
-    contact: Contact = field(default_factory=Contact)
-    licence: Licence = field(default_factory=Licence)
-    licence_text: Text = EMPTY_TEXT  # the whole licence page, Markdown, instead of the composed one
-    credits: Text = EMPTY_TEXT  # added to the composed page: texts adapted from others, with their licence
-    languages: dict[str, str] = field(default_factory=dict)  # code -> its own name; empty: the vocabulary's
-    # (a project without a project file lists its languages in the vocabulary, as before)
-    required_languages: tuple[str, ...] = ()
-    source_language: str = "en"
-    path: str = ""  # relative to the project; "" when there is no project file
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """The languages every text must have: the source language and the required ones."""
-        return tuple(dict.fromkeys((self.source_language, *self.required_languages)))
-
 
 DEFAULTS = Settings()
 
@@ -157,12 +117,17 @@ def _languages(checker: Checker, raw: Any) -> dict[str, str]:
         checker.report(("languages",), "expected 'languages:' mapping language codes to their names",
                        "for example  languages: {de: Deutsch, en: English}", key=True)
         return {}
+    return language_map(checker, raw)
+
+
+def language_map(checker: Checker, raw: dict[Any, Any]) -> dict[str, str]:
+    """``languages:`` as the project file and the vocabulary write it: code -> its own name."""
     out: dict[str, str] = {}
     for code, name in raw.items():
         if not isinstance(code, str) or not re.match(LANG_PATTERN, code):
             checker.report(("languages", str(code)), f"'{code}' is not a two-letter language code", key=True)
         elif not isinstance(name, str) or not name.strip():
-            checker.report(("languages", code), "expected the language's name, e.g. Deutsch")
+            checker.report(("languages", code), "expected the language's name")
         else:
             out[code] = name.strip()
     return out

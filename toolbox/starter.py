@@ -140,16 +140,10 @@ def project_file_text(plan: ProjectPlan, unknown_languages: list[str] = ()) -> s
 
 
 def _language_names(codes: tuple[str, ...]) -> dict[str, str]:
-    from babel import Locale
+    """Each language's own name, capitalised as a list entry: ``{de: Deutsch, cs: Čeština}``."""
+    from .textutil import language_name
 
-    out = {}
-    for code in codes:
-        try:
-            name = Locale.parse(code).get_display_name(code) or code
-        except (ValueError, LookupError):
-            name = code
-        out[code] = name[:1].upper() + name[1:]
-    return out
+    return {code: (name := language_name(code, code))[:1].upper() + name[1:] for code in codes}
 
 
 def _scalar(value: str) -> str:

@@ -41,13 +41,19 @@ _ENGLISH_NAMES = {"en": "English", "de": "German", "cs": "Czech", "pl": "Polish"
                   "fr": "French", "es": "Spanish"}
 
 
-def english_name(code: str) -> str:
-    """``de`` -> ``German``: the language's name in the messages of the toolbox."""
-    if code in _ENGLISH_NAMES:
+def language_name(code: str, lang: str = "en") -> str:
+    """The name of language ``code`` in language ``lang``: "German", "němčina", "Deutsch"
+    (CLDR, through Babel; English names of the usual languages without loading it)."""
+    if lang == "en" and code in _ENGLISH_NAMES:
         return _ENGLISH_NAMES[code]
     try:
         from babel import Locale
 
-        return str(Locale.parse(code).get_display_name("en"))
-    except Exception:
+        return str(Locale.parse(code).get_display_name(lang) or code)
+    except Exception:  # babel.UnknownLocaleError and the like: an unknown code is named by itself
         return code
+
+
+def english_name(code: str) -> str:
+    """``de`` -> ``German``: the language's name in the messages of the toolbox."""
+    return language_name(code, "en")

@@ -461,7 +461,7 @@ class Checker:
                 name = english_name(lang)
                 self.report((*path, lang) if lang in value else path, f"{name} text is missing",
                             f"add '{lang}: …'; methods/project.yaml requires {name} (required_languages)",
-                            key=True if lang in value else bool(path), severity="warning")
+                            key=lang in value or bool(path), severity="warning")
         return Text(out, source)
 
 

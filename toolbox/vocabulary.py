@@ -13,8 +13,8 @@ from typing import Any
 from .errors import Problem, did_you_mean
 from .files import ID_PATTERN
 from .model import Axis, Term, Text, Vocabulary
-from .schema import AXIS, LANG_PATTERN, TERM, VOCABULARY_AXES, Obj
-from .settings import DEFAULTS, Settings
+from .schema import AXIS, TERM, VOCABULARY_AXES, Obj
+from .settings import DEFAULTS, Settings, language_map
 from .validate import Checker, type_name
 from .yamlsource import read_yaml_file
 
@@ -51,13 +51,7 @@ def load_vocabulary(path: Path, display: str, settings: Settings | None = None
                        "expected 'languages:' mapping language codes to their names",
                        "for example  languages: {en: English, de: Deutsch}", key="languages" in data)
     else:
-        for code, name in raw_langs.items():
-            if not isinstance(code, str) or not re.match(LANG_PATTERN, code):
-                checker.report(("languages", str(code)), f"'{code}' is not a two-letter language code", key=True)
-            elif not isinstance(name, str) or not name.strip():
-                checker.report(("languages", code), "expected the language's name")
-            else:
-                languages[code] = name.strip()
+        languages = language_map(checker, raw_langs)
         if source not in languages:
             checker.report(("languages",), f"language '{source}' is required", f"add '{source}: …'", key=True)
     checker.languages = set(languages) or {source}

@@ -30,13 +30,12 @@ from .api import Toolbox
 from .errors import IndexUnavailable, Problem, QueryError, ToolboxError, UsageError
 from .indexer import STATE, live_generation
 from .labels import count, kind_label, labels_for, statements, web_labels
-from .model import FACET_AXES, Filters, Method, Pilot, Region, Snippet, Text, any_fallback
+from .model import FACET_AXES, Filters, Method, Pilot, Region, Settings, Snippet, Text, any_fallback, settings_from_json
 from .paths import shipped_project
 from .project import Catalogue, load_catalogue
 from .query import query_terms
 from .reports import record_to_json, result_to_json
 from .search import facet_label, open_index, record_ids
-from .settings import DEFAULTS, Settings
 
 PAGE_SIZE = 10
 #: Rendered search pages kept per worker (keyed by index generation, language and query string).
@@ -163,16 +162,19 @@ class _Lazy:
         return getattr(self._load(), name)
 
 
-@lru_cache(maxsize=4)
-def _settings(project: Path, generation: str) -> Settings:
-    """The project file as of an index generation (read once per generation: the page title
-    and footer need it on every page, the records only on some)."""
-    from .files import PROJECT_FILE, content_root
-    from .settings import load_settings
+_SETTINGS: dict[Path, Settings] = {}  # generation -> its settings (a generation never changes)
 
-    path = content_root(project) / PROJECT_FILE
-    settings, problems = load_settings(path, PROJECT_FILE)
-    return DEFAULTS if any(p.severity == "error" for p in problems) else settings
+
+def _settings(opened: Any) -> Settings:
+    """The project file's settings as the index generation holds them (the page title and
+    footer need them on every page; read from the manifest, so a search page loads no YAML)."""
+    settings = _SETTINGS.get(opened.gen)
+    if settings is None:
+        if len(_SETTINGS) > 8:
+            _SETTINGS.clear()
+        data = opened.manifest.get("settings")
+        settings = _SETTINGS[opened.gen] = settings_from_json(data) if isinstance(data, dict) else Settings()
+    return settings
 
 
 def _language_names(opened: Any, catalogue: Any) -> dict[str, str]:
@@ -345,8 +347,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
 
         from .catalogs import format_number, format_range
 
-        gen = live_generation(toolbox.index_dir)
-        settings = _settings(toolbox.project, gen.name if gen else "")
+        settings = _settings(opened)
         said = statements(settings, lang)
         words = web_labels(lang)
         words.update(site=said.name, tagline=said.tagline)
@@ -497,7 +498,7 @@ def create_app(project: str | Path | None = None, index_dir: str | Path | None =
     @app.get("/basket.<fmt>")
     def basket_download(fmt: str) -> Response:
         if fmt == "yaml":
-            name = statements(catalogue().settings, current_lang()).name
+            name = statements(_settings(index()), current_lang()).name
             shipped = toolbox.project.resolve() == shipped_project().resolve()
             return Response(recipe_yaml(basket(), current_lang(), name, shipped), mimetype="application/yaml",
                             headers={"Content-Disposition": 'attachment; filename="booklet-recipe.yaml"'})
